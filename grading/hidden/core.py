@@ -1,0 +1,94 @@
+"""The hidden-test protocol.
+
+A hidden test is a function of the student's objects only (functions or
+classes), never of notebook state, so the same definition can run inside the
+student's kernel (nbgrader's hidden test cell) or in a scorer outside it::
+
+    @hidden_test("assignment1", "knn_two_loops", points=5)
+    def knn_two_loops(KNearestNeighbor):
+        rng = np.random.default_rng(0)          # seeded inputs
+        ...                                     # oracle from grading.oracles
+        expect_close("distances", got, want, tol=1e-6)   # raises CheckFailed
+
+Failure messages say what differs (shape, dtype, max error, first bad index)
+but never print the hidden inputs or the oracle's code.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+from cs231n_lib.checks import CheckFailed
+
+REGISTRY: dict[str, "HiddenTest"] = {}
+
+
+class HiddenTestFailed(AssertionError):
+    """Raised into the student's kernel when a hidden test fails."""
+
+
+@dataclass(frozen=True)
+class HiddenTest:
+    assignment: str
+    grade_id: str
+    points: float
+    func: Callable
+    description: str = ""
+
+
+def hidden_test(assignment: str, grade_id: str, points: float):
+    """Register ``func`` as the hidden test for nbgrader cell ``grade_id``."""
+
+    def register(func):
+        if grade_id in REGISTRY and REGISTRY[grade_id].func is not func:
+            raise ValueError(f"hidden test {grade_id!r} is defined twice")
+        REGISTRY[grade_id] = HiddenTest(assignment, grade_id, points, func, (func.__doc__ or "").strip())
+        return func
+
+    return register
+
+
+def load_assignment(assignment: str) -> dict[str, HiddenTest]:
+    """Import ``grading.hidden.<assignment>`` and return its tests by grade_id."""
+    importlib.import_module(f"{__package__}.{assignment}")
+    return {gid: t for gid, t in REGISTRY.items() if t.assignment == assignment}
+
+
+def _find(grade_id: str) -> HiddenTest:
+    if grade_id not in REGISTRY:
+        assignment = grade_id.split(":")[0] if ":" in grade_id else None
+        for name in ([assignment] if assignment else []) + ["assignment1", "assignment2", "assignment3"]:
+            try:
+                load_assignment(name)
+            except ModuleNotFoundError:
+                continue
+            if grade_id in REGISTRY:
+                break
+    if grade_id not in REGISTRY:
+        raise KeyError(f"no hidden test named {grade_id!r}")
+    return REGISTRY[grade_id]
+
+
+def run_hidden(grade_id: str, *student_objects) -> None:
+    """Run hidden test ``grade_id`` on the student's objects.
+
+    Prints a one-line pass message; on failure raises :class:`HiddenTestFailed`
+    whose message says what differs, without the hidden inputs.
+    """
+    test = _find(grade_id)
+    missing = [i for i, obj in enumerate(student_objects) if obj is None]
+    if missing:
+        raise HiddenTestFailed(f"hidden test {grade_id}: the function or class under test is not defined")
+    try:
+        test.func(*student_objects)
+    except CheckFailed as exc:
+        raise HiddenTestFailed(f"hidden test {grade_id} failed: {exc}") from None
+    except NotImplementedError:
+        raise HiddenTestFailed(f"hidden test {grade_id}: not implemented yet (NotImplementedError)") from None
+    except Exception as exc:  # the student's code crashed on the hidden inputs
+        raise HiddenTestFailed(
+            f"hidden test {grade_id}: your code raised {type(exc).__name__}: {exc}"
+        ) from None
+    print(f"hidden test {grade_id}: passed")
