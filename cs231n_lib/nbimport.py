@@ -90,7 +90,7 @@ def import_notebook(path, names=None):
         nb = json.loads(path.read_text(encoding="utf-8"))
         cells = [c for c in nb["cells"] if c.get("cell_type") == "code"]
         sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise NotebookImportError(f"cannot import from {path}: it is not a valid notebook ({exc}). {fix}") from None
 
     source, skipped = definitions_source(sources, path.name)

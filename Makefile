@@ -1,0 +1,48 @@
+# Entry points named in README.md.  Everything runs from .venv, created on first use.
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+# The CPU build of torch that these machines install from local disk; GPU users
+# override it (see README), e.g. `make lab TORCH_SPEC=torch`.
+TORCH_SPEC ?= torch==2.13.0
+STAMP   := $(VENV)/.installed
+LAB_PORT ?= 8888
+
+.PHONY: venv system-deps data lab test demo bench release clean-venv
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.10 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(STAMP)
+
+# Debian/Ubuntu: Fashion-MNIST (offline data) and Chromium (browser tests).
+# Skipped quietly where apt is missing; never fatal, the data step says what is missing.
+system-deps:
+	@bash .ci/system-deps.sh
+
+data: venv system-deps
+	$(BIN)/python -m cs231n_lib.data status
+	$(BIN)/python -m cs231n_lib.data fetch fashion_mnist
+
+lab: data
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/assignments --ServerApp.port=$(LAB_PORT)
+
+test: data
+	$(BIN)/python -m pytest
+
+demo: data
+	$(BIN)/python -m grading demo
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+release: venv
+	$(BIN)/python -m grading release
+
+clean-venv:
+	rm -rf $(VENV)
