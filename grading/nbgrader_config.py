@@ -1,0 +1,55 @@
+"""nbgrader configuration of the course.
+
+Used by the instructor tool (``python -m grading ...``) and by the nbgrader CLI
+itself, from any working directory::
+
+    nbgrader generate_assignment assignment1 --config grading/nbgrader_config.py
+
+- source  = ``<repo>/solutions``   (instructor notebooks, solution regions + hidden tests)
+- release = ``<repo>/assignments`` (the student release, committed to git)
+- everything else (submitted/, autograded/, feedback/, gradebook.db, exports/)
+  lives in the course working directory, outside git:
+  ``$CS231N_COURSE_DIR``, default ``~/cs231n-course``.
+- each cell may run for ``$CS231N_CELL_TIMEOUT`` seconds (default 60) before the
+  kernel is interrupted, so an infinite loop costs one cell, not the class.
+"""
+
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE_DIR = Path(os.environ.get("CS231N_COURSE_DIR") or "~/cs231n-course").expanduser().resolve()
+
+#: Assignments released by default, in order (folders of solutions/).
+ASSIGNMENTS = ["assignment1", "demos"]
+c.CourseTool.assignments = ASSIGNMENTS  # read by grading/tool/course.py
+
+c.CourseDirectory.course_id = "cs231n"
+c.CourseDirectory.root = str(COURSE_DIR)
+c.CourseDirectory.source_directory = str(REPO / "solutions")
+c.CourseDirectory.release_directory = str(REPO / "assignments")
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
+
+# Execution during autograding: one python3 kernel per notebook, cut off hung cells.
+c.Execute.kernel_name = "python3"
+c.Execute.timeout = int(os.environ.get("CS231N_CELL_TIMEOUT", "60"))
+c.Execute.interrupt_on_timeout = True
+c.Execute.startup_timeout = 120
+
+# Hidden test cells do `from grading.hidden import run_hidden`: the kernels that
+# nbgrader starts inherit this environment, so the repository root must be on
+# their path.  (nbgrader itself sets NBGRADER_EXECUTION in the kernel's
+# environment, which switches the notebooks to fast mode.)
+_path = os.environ.get("PYTHONPATH", "")
+if str(REPO) not in _path.split(os.pathsep):
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [str(REPO), _path] if p)
+
+# nbgrader creates/upgrades the gradebook by running the `alembic` command,
+# which sits next to this Python when the virtual environment is not activated.
+import sys  # noqa: E402
+
+_bin = os.path.dirname(sys.executable)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join(p for p in [_bin, os.environ.get("PATH", "")] if p)

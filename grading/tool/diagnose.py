@@ -1,0 +1,64 @@
+"""Turn what happened while grading one notebook into clear messages for the student and the TA."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from .inspect_nb import Inspection
+
+_SYNTAX = {"SyntaxError", "IndentationError", "TabError"}
+
+
+def failure_message(notebook: str, result: dict) -> str:
+    """Why nbgrader could not autograde ``notebook`` (its captured log and traceback in ``result``)."""
+    text = (result.get("log", "") or "") + "\n" + (result.get("error", "") or "")
+    if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
+        return (
+            f"{notebook}.ipynb: the kernel died while the notebook ran (os._exit, a crash, "
+            f"or out of memory); {notebook} scores 0"
+        )
+    if "UnresponsiveKernelError" in text or "became unresponsive" in text:
+        return (
+            f"{notebook}.ipynb: a cell ran past the time limit and could not be interrupted "
+            f"(an infinite loop that swallows KeyboardInterrupt?); {notebook} scores 0"
+        )
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    last = next((line for line in reversed(lines) if "Error" in line or "Exception" in line), lines[-1] if lines else "")
+    return f"{notebook}.ipynb could not be autograded ({last[:200]}); {notebook} scores 0"
+
+
+def cell_messages(notebook: str, autograded: Path, timeout: int) -> list[str]:
+    """Time-outs and syntax errors found in the executed notebook ``autograded``."""
+    nb = nbformat.read(autograded, as_version=4)
+    messages = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        names = [out.get("ename") for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+        if "CellTimeoutError" in names:
+            messages.append(
+                f"{notebook}.ipynb: {label} ran longer than {timeout} s and was interrupted "
+                "(infinite loop?); the tests that depend on it score 0"
+            )
+        elif _SYNTAX & set(names):
+            out = next(o for o in cell.outputs if o.get("output_type") == "error" and o.get("ename") in _SYNTAX)
+            messages.append(f"{notebook}.ipynb: {out.ename} in {label} ({out.evalue}); the tests that need it score 0")
+    return messages
+
+
+def inspection_messages(notebook: str, found: Inspection) -> list[str]:
+    """Messages for a notebook that was missing/corrupt, or whose test cells were deleted or edited."""
+    if found.problem:
+        return [f"{found.problem}; {notebook} scores 0"]
+    messages = []
+    if found.deleted:
+        messages.append(f"{notebook}.ipynb: graded cell(s) {', '.join(found.deleted)} deleted; they score 0")
+    if found.edited:
+        messages.append(
+            f"{notebook}.ipynb: test cell(s) {', '.join(found.edited)} were edited; "
+            "the original tests were restored and graded instead"
+        )
+    return messages

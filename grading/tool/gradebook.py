@@ -1,0 +1,96 @@
+"""Read the assignment's structure from nbgrader's gradebook and merge a worker's grades into it.
+
+Each student is autograded in a private course directory with its own copy of
+the gradebook (sqlite does not like several writers); this module copies the
+results into the course gradebook, one student at a time, in the parent process.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from .course import COURSE_ID, ToolError, db_url
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A graded cell of the release: ``solution`` cells are answered by the student (manual grading)."""
+
+    grade_id: str
+    max_score: float
+    solution: bool
+    cell_type: str
+    source: str  # as stored by nbgrader: test cells include their hidden tests
+
+
+def assignment_cells(root: Path, assignment: str) -> dict[str, dict[str, Cell]]:
+    """notebook name -> grade id -> :class:`Cell`, in notebook order of the gradebook."""
+    with Gradebook(db_url(root), COURSE_ID) as gb:
+        try:
+            record = gb.find_assignment(assignment)
+        except MissingEntry:
+            raise ToolError(f"assignment {assignment!r} is not in the gradebook {root / 'gradebook.db'}") from None
+        out: dict[str, dict[str, Cell]] = {}
+        for nb in sorted(record.notebooks, key=lambda n: n.name):
+            solutions = {c.name for c in nb.solution_cells}
+            order = {c.name: i for i, c in enumerate(nb.source_cells)}
+            cells = {}
+            for gc in sorted(nb.grade_cells, key=lambda c: order.get(c.name, 0)):
+                source = gb.find_source_cell(gc.name, nb.name, assignment).source
+                cells[gc.name] = Cell(gc.name, float(gc.max_score), gc.name in solutions, gc.cell_type, source)
+            out[nb.name] = cells
+    return out
+
+
+def worker_grades(root: Path, assignment: str, student: str) -> dict[str, dict[str, tuple]]:
+    """notebook -> grade id -> ``(auto_score, auto_comment)`` from a worker's gradebook."""
+    out: dict[str, dict[str, tuple]] = {}
+    with Gradebook(db_url(root), COURSE_ID) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return out
+        for nb in submission.notebooks:
+            comments = {c.name: c.auto_comment for c in nb.comments}
+            out[nb.name] = {g.name: (g.auto_score, comments.get(g.name)) for g in nb.grades}
+    return out
+
+
+def merge_student(
+    root: Path,
+    assignment: str,
+    student: str,
+    graded: dict[str, dict[str, tuple]],
+    zero_notebooks: set[str],
+    zero_cells: dict[str, set[str]],
+) -> None:
+    """Write one student's autograde results into the course gradebook.
+
+    ``graded`` comes from :func:`worker_grades`.  Every cell of a notebook in
+    ``zero_notebooks`` (missing, corrupt, crashed) and every cell in
+    ``zero_cells`` (deleted by the student) gets 0 points, no manual grading
+    needed.  Manual scores already given by a grader are kept.
+    """
+    with Gradebook(db_url(root), COURSE_ID) as gb, warnings.catch_warnings():
+        # nbgrader's own submission set-up trips SQLAlchemy autoflush warnings; harmless
+        warnings.simplefilter("ignore", category=Warning)
+        gb.update_or_create_student(student)
+        gb.update_or_create_submission(assignment, student)
+        for nb in gb.find_submission(assignment, student).notebooks:
+            scores = graded.get(nb.name, {})
+            comments = {c.name: c for c in nb.comments}
+            for grade in nb.grades:
+                if nb.name in zero_notebooks or grade.name in zero_cells.get(nb.name, set()) or grade.name not in scores:
+                    grade.auto_score = 0.0
+                    grade.needs_manual_grade = False
+                    continue
+                auto, comment = scores[grade.name]
+                grade.auto_score = auto
+                grade.needs_manual_grade = grade.manual_score is not None or auto is None
+                if grade.name in comments:
+                    comments[grade.name].auto_comment = comment
+        gb.db.commit()

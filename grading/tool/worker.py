@@ -1,0 +1,49 @@
+"""Autograde one student in a private course directory (run as a subprocess).
+
+    python -m grading.tool.worker <job.json>
+
+``job.json``: ``{"course_dir", "assignment", "student", "notebooks", "timeout",
+"source_dir", "release_dir"}``.  The parent has put a copy of the gradebook and
+the student's gradable notebooks in ``course_dir``.  Each notebook is
+autograded on its own, so a notebook that kills its kernel or cannot be
+interrupted costs only that notebook.  Writes ``result.json`` next to the job:
+notebook -> ``{"success", "log", "error"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def grade(job: dict) -> dict:
+    from nbgrader.converters import Autograde
+
+    from .course import load_config
+    from .nbgrader_run import run_converter
+
+    cfg = load_config(job["course_dir"], job["timeout"], job["source_dir"], job["release_dir"])
+    results = {}
+    for name in job["notebooks"]:
+        results[name] = run_converter(
+            Autograde,
+            cfg,
+            raise_on_error=False,
+            assignment_id=job["assignment"],
+            student_id=job["student"],
+            notebook_id=name,
+        )
+    return results
+
+
+def main(argv: list[str]) -> int:
+    job_file = Path(argv[0])
+    job = json.loads(job_file.read_text())
+    results = grade(job)
+    (job_file.parent / "result.json").write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,95 @@
+"""A tiny fixture assignment for the grading-tool tests (not collected: no ``test_`` prefix).
+
+``fixture1/squares.ipynb``: a solution cell, a test cell with visible and
+hidden tests (the hidden test goes through ``grading.hidden.run_hidden``), a
+second solution/test pair, an environment test, and a manually graded
+markdown answer.  Points: square 2, cube 1, env 1 (auto, 4) + answer 3 (manual).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+ASSIGNMENT = "fixture1"
+NOTEBOOK = "squares"
+SECRET = "SECRET_HIDDEN_INPUT_4242"  # appears only inside the hidden region
+ORACLE_MARK = "ORACLE_CODE_MARK"  # likewise
+
+
+def _meta(grade_id, *, grade, solution, locked, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _code(source, **meta):
+    cell = nbformat.v4.new_code_cell(source)
+    if meta:
+        cell.metadata.update(_meta(**meta))
+    return cell
+
+
+def _markdown(source, **meta):
+    cell = nbformat.v4.new_markdown_cell(source)
+    if meta:
+        cell.metadata.update(_meta(**meta))
+    return cell
+
+
+HIDDEN_SQUARE = f"""### BEGIN HIDDEN TESTS
+from grading.hidden.core import hidden_test, run_hidden
+def _check(f):  # {ORACLE_MARK}
+    from cs231n_lib.checks import check_close
+    x = {1234}  # {SECRET}
+    check_close("square of the hidden input", f(x), x ** 2)
+hidden_test("fixture1", "fixture_square_hidden", 1)(_check)
+run_hidden("fixture_square_hidden", square)
+### END HIDDEN TESTS"""
+
+
+def solution_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [
+        _markdown("# Squares\nImplement `square` and `cube`."),
+        _code("import os\nimport numpy as np"),
+        _code(
+            "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION",
+            grade_id="square_impl", grade=False, solution=True, locked=False,
+        ),
+        _code(
+            "assert square(3) == 9, 'square(3) should be 9'\nprint('visible check passed')\n" + HIDDEN_SQUARE,
+            grade_id="square_test", grade=True, solution=False, locked=True, points=2,
+        ),
+        _code(
+            "def cube(x):\n    ### BEGIN SOLUTION\n    return x ** 3\n    ### END SOLUTION",
+            grade_id="cube_impl", grade=False, solution=True, locked=False,
+        ),
+        _code(
+            "assert cube(2) == 8\n### BEGIN HIDDEN TESTS\nassert cube(-3) == -27\n### END HIDDEN TESTS",
+            grade_id="cube_test", grade=True, solution=False, locked=True, points=1,
+        ),
+        _code(
+            "from cs231n_lib.config import fast_mode\n"
+            "assert os.environ.get('NBGRADER_EXECUTION') == 'autograde', 'nbgrader sets NBGRADER_EXECUTION'\n"
+            "assert fast_mode()",
+            grade_id="env_test", grade=True, solution=False, locked=True, points=1,
+        ),
+        _markdown(
+            "Why is squaring cheap?\n\n### BEGIN SOLUTION\nOne multiplication.\n### END SOLUTION",
+            grade_id="why_answer", grade=True, solution=True, locked=False, points=3,
+        ),
+    ]
+    return nb
+
+
+def write_fixture_source(root: Path) -> Path:
+    """Write ``<root>/fixture1/squares.ipynb``; returns ``root`` (a source directory)."""
+    folder = Path(root) / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(solution_notebook(), folder / f"{NOTEBOOK}.ipynb")
+    return Path(root)
