@@ -53,3 +53,13 @@ import sys  # noqa: E402
 _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = os.pathsep.join(p for p in [_bin, os.environ.get("PATH", "")] if p)
+
+# Feedback: strip hidden tests and instructor tracebacks before rendering
+# (nbgrader 0.9.6 would otherwise show them).  Needs `grading` importable.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+c.GenerateFeedback.preprocessors = [
+    "grading.tool.scrub.ScrubHidden",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -1,0 +1,55 @@
+"""Feedback must never reveal hidden tests: an nbconvert preprocessor that removes them.
+
+nbgrader 0.9.6's ``generate_feedback`` renders the autograded notebook as it
+ran, i.e. test cells *with* their hidden region (restored from the gradebook)
+and with full tracebacks, whose frames quote the hidden lines and
+``grading/hidden/core.py``.  For every cell that held hidden tests this
+preprocessor
+
+- drops the hidden region from the source (a comment says that hidden tests ran),
+- drops the outputs (the student's own prints during a hidden test could show
+  hidden inputs) and keeps only the final error as ``Name: message``: the
+  hidden-test protocol writes those messages to say what differs without the
+  inputs;
+
+and in any other cell it shortens tracebacks that pass through the
+instructor-side packages to their last line.
+"""
+
+from __future__ import annotations
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .inspect_nb import strip_hidden
+
+HIDDEN_NOTE = "# (hidden tests ran here; they are not shown)"
+INSTRUCTOR_MARKERS = ("grading/hidden", "grading/oracles", "grading.hidden", "grading.oracles", "run_hidden")
+
+
+class ScrubHidden(NbGraderPreprocessor):
+    """Remove hidden-test code, their outputs and instructor-side traceback frames."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if "BEGIN HIDDEN TESTS" in cell.source:
+            cell.source = strip_hidden(cell.source).rstrip() + "\n" + HIDDEN_NOTE
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            cell.outputs = [_short_error(errors[-1])] if errors else []
+            return cell, resources
+        cell.outputs = [
+            _short_error(o) if o.get("output_type") == "error" and _mentions_instructor_code(o) else o
+            for o in cell.get("outputs", [])
+        ]
+        return cell, resources
+
+
+def _mentions_instructor_code(output: NotebookNode) -> bool:
+    text = "\n".join(output.get("traceback", []))
+    return any(marker in text for marker in INSTRUCTOR_MARKERS)
+
+
+def _short_error(output: NotebookNode) -> NotebookNode:
+    line = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".rstrip(": ")
+    return NotebookNode(output_type="error", ename=output.get("ename", "Error"), evalue=output.get("evalue", ""), traceback=[line])
