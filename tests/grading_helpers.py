@@ -87,9 +87,83 @@ def solution_notebook() -> nbformat.NotebookNode:
     return nb
 
 
+def extra_notebook() -> nbformat.NotebookNode:
+    """A second notebook (1 point) so that per-notebook isolation can be checked."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.cells = [
+        _code("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+              grade_id="double_impl", grade=False, solution=True, locked=False),
+        _code("assert double(4) == 8", grade_id="double_test", grade=True, solution=False, locked=True, points=1),
+    ]
+    return nb
+
+
 def write_fixture_source(root: Path) -> Path:
-    """Write ``<root>/fixture1/squares.ipynb``; returns ``root`` (a source directory)."""
+    """Write ``<root>/fixture1/{squares,extra}.ipynb``; returns ``root`` (a source directory)."""
     folder = Path(root) / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(solution_notebook(), folder / f"{NOTEBOOK}.ipynb")
+    for index, nb in enumerate([solution_notebook(), extra_notebook()]):
+        for i, cell in enumerate(nb.cells):  # fixed ids: the fixture's release is byte-stable
+            cell.id = f"c{index}-{i}"
+        nbformat.write(nb, folder / ("squares.ipynb" if index == 0 else "extra.ipynb"))
     return Path(root)
+
+
+#: Sample students of the fixture, in the YAML format of grading/samples/.
+SAMPLE_SPEC = r"""
+assignment: fixture1
+students:
+  - id: perfect
+    base: solution
+    expect: {}
+  - id: untouched
+    base: release
+    layout: flat
+    expect: {zero: ["*"], points: {"squares:env_test": 1}}
+  - id: wrong_hidden
+    about: passes the visible check, fails the hidden one
+    base: solution
+    edits:
+      - {notebook: squares, cell: square_impl, old: "return x * x", new: "return x * x if x < 100 else 0"}
+    expect: {zero: ["squares:square_test"]}
+  - id: syntax
+    base: solution
+    layout: flat
+    edits:
+      - {notebook: squares, cell: cube_impl, old: "return x ** 3", new: "return x ** (3"}
+    expect: {zero: ["squares:cube_test"], messages: ["SyntaxError in cube_impl"]}
+  - id: loop
+    base: solution
+    edits:
+      - {notebook: squares, cell: square_impl, old: "return x * x", new: "while True:\n        pass"}
+    expect: {zero: ["squares:square_test"], messages: ["square_test ran longer than"]}
+  - id: deleted
+    base: solution
+    edits:
+      - {notebook: squares, delete_cell: cube_test}
+    expect: {zero: ["squares:cube_test"], messages: ["cube_test deleted"]}
+  - id: edited
+    about: wrong cube, and its test replaced by `assert True`
+    base: solution
+    edits:
+      - {notebook: squares, cell: cube_impl, old: "return x ** 3", new: "return x ** 2"}
+      - {notebook: squares, cell: cube_test, set_source: "assert True"}
+    expect: {zero: ["squares:cube_test"], messages: ["cube_test were edited; the original tests were restored"]}
+  - id: corrupt
+    base: solution
+    edits:
+      - {notebook: squares, corrupt: true}
+    expect: {zero: ["squares:*"], messages: ["squares.ipynb is not valid notebook JSON"]}
+  - id: missing
+    base: solution
+    layout: flat
+    edits:
+      - {notebook: extra, delete: true}
+    expect: {zero: ["extra:*"], messages: ["extra.ipynb is missing"]}
+  - id: killer
+    base: solution
+    edits:
+      - {notebook: squares, append_cell: "import os\nos._exit(1)"}
+    expect: {zero: ["squares:*"], messages: ["kernel died"]}
+"""

@@ -19,7 +19,8 @@ instructor-side packages to their last line.
 from __future__ import annotations
 
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 from .inspect_nb import strip_hidden
 
@@ -27,8 +28,10 @@ HIDDEN_NOTE = "# (hidden tests ran here; they are not shown)"
 INSTRUCTOR_MARKERS = ("grading/hidden", "grading/oracles", "grading.hidden", "grading.oracles", "run_hidden")
 
 
-class ScrubHidden(NbGraderPreprocessor):
+class ScrubHidden(Preprocessor):
     """Remove hidden-test code, their outputs and instructor-side traceback frames."""
+
+    enabled = Bool(True, help="always on: feedback must never show hidden tests").tag(config=True)
 
     def preprocess_cell(self, cell: NotebookNode, resources, index):
         if cell.cell_type != "code":
