@@ -1,9 +1,14 @@
 """nbgrader configuration of the course.
 
 Used by the instructor tool (``python -m grading ...``) and by the nbgrader CLI
-itself, from any working directory::
+itself, from any working directory (nbgrader's subcommands have no ``--config``
+alias; this is the traitlets spelling of it)::
 
-    nbgrader generate_assignment assignment1 --config grading/nbgrader_config.py
+    nbgrader generate_assignment assignment1 --JupyterApp.config_file=grading/nbgrader_config.py
+
+``python -m grading`` also writes an ``nbgrader_config.py`` into the course
+directory that loads this file, so inside the course directory plain
+``nbgrader autograde assignment1`` (or the formgrader) uses these settings.
 
 - source  = ``<repo>/solutions``   (instructor notebooks, solution regions + hidden tests)
 - release = ``<repo>/assignments`` (the student release, committed to git)
@@ -63,3 +68,7 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# The plain nbgrader CLI changes into the course directory: make the default one exist.
+if os.path.basename(sys.argv[0] if sys.argv else "") == "nbgrader":
+    COURSE_DIR.mkdir(parents=True, exist_ok=True)

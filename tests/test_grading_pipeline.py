@@ -10,6 +10,8 @@ import csv
 import html
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -124,6 +126,21 @@ def test_feedback_never_reveals_hidden_tests(graded):
         page = path.read_text()
         for secret in (fx.SECRET, fx.ORACLE_MARK, "cube(-3)", "_check", *feedback.FORBIDDEN):
             assert secret not in page, f"{path} reveals {secret!r}"
+
+
+def test_plain_nbgrader_feedback_in_the_course_dir_also_hides_hidden_tests(graded, tmp_path):
+    """The course dir's nbgrader_config.py shim loads the repo config, ScrubHidden included."""
+    out = tmp_path / "fb"
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    proc = subprocess.run(
+        [str(nbgrader), "generate_feedback", fx.ASSIGNMENT, "--student=wrong_hidden", "--force",
+         f"--CourseDirectory.feedback_directory={out}"],
+        cwd=graded["root"], capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = (out / "wrong_hidden" / fx.ASSIGNMENT / "squares.html").read_text()
+    assert feedback.leaked(page) == [] and fx.SECRET not in page
+    assert "hidden test fixture_square_hidden failed" in _text(page)
 
 
 def test_feedback_says_what_differs_in_a_failed_hidden_test(graded):

@@ -22,7 +22,7 @@ from traitlets.config import Config
 
 from . import diagnose
 from .collect import Submission, copy_submission, find_submissions
-from .course import REPO, course_root, env_with_repo_on_path, release_dir, source_dir
+from .course import REPO, course_root, env_with_repo_on_path, prepare_course_dir, release_dir, source_dir
 from .gradebook import assignment_cells, merge_student, worker_grades
 from .inspect_nb import Inspection, inspect, read_notebook
 from .release import release
@@ -54,8 +54,7 @@ def load_messages(root: Path, assignment: str) -> dict[str, list[str]]:
 
 def autograde(cfg: Config, assignment: str, submissions: Path | str, jobs: int = 1, log=print) -> list[StudentResult]:
     """Grade every student folder in ``submissions``; returns their messages, sorted by student."""
-    root = course_root(cfg)
-    root.mkdir(parents=True, exist_ok=True)
+    root = prepare_course_dir(cfg)
     subs = find_submissions(submissions, assignment)
     register(cfg, assignment)
     cells = assignment_cells(root, assignment)

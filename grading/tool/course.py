@@ -97,3 +97,26 @@ def env_with_repo_on_path() -> dict[str, str]:
         parts.insert(0, str(REPO))
     env["PYTHONPATH"] = os.pathsep.join(parts)
     return env
+
+
+def prepare_course_dir(cfg: Config) -> Path:
+    """Create the course directory and put an ``nbgrader_config.py`` in it.
+
+    nbgrader reads ``nbgrader_config.py`` from the course directory, so with this
+    shim a TA can also run plain ``nbgrader autograde ...`` or the formgrader
+    from inside the course directory with the repository's settings.
+    """
+    root = course_root(cfg)
+    root.mkdir(parents=True, exist_ok=True)
+    shim = root / "nbgrader_config.py"
+    text = (
+        '"""Written by `python -m grading`: the course settings live in the repository."""\n'
+        "c = get_config()  # noqa: F821\n"
+        f"load_subconfig({str(CONFIG_FILE)!r})  # noqa: F821\n"
+        f"c.CourseDirectory.root = {str(root)!r}\n"
+        f"c.CourseDirectory.source_directory = {cfg.CourseDirectory.source_directory!r}\n"
+        f"c.CourseDirectory.release_directory = {cfg.CourseDirectory.release_directory!r}\n"
+    )
+    if not shim.exists() or shim.read_text() != text:
+        shim.write_text(text)
+    return root

@@ -19,7 +19,7 @@ import nbformat
 from nbgrader.converters import GenerateAssignment
 from traitlets.config import Config
 
-from .course import ToolError, course_root, release_dir, source_dir, source_notebooks
+from .course import ToolError, prepare_course_dir, release_dir, source_notebooks
 from .nbgrader_run import run_converter
 
 
@@ -33,7 +33,7 @@ def release(cfg: Config, assignment: str, release_to: Path | None = None) -> Pat
     cfg = copy.deepcopy(cfg)
     if release_to is not None:
         cfg.CourseDirectory.release_directory = str(Path(release_to).resolve())
-    course_root(cfg).mkdir(parents=True, exist_ok=True)
+    prepare_course_dir(cfg)
     run_converter(GenerateAssignment, cfg, assignment_id=assignment)
     out = release_dir(cfg) / assignment
     for src in sources:
@@ -70,10 +70,3 @@ def release_all(cfg: Config, assignments: list[str]) -> list[Path]:
     """Release each assignment in turn; returns the release folders."""
     return [release(cfg, name) for name in assignments]
 
-
-def registered_source(cfg: Config) -> Path:
-    """Where autograding writes the (throw-away) release while it registers an assignment."""
-    return course_root(cfg) / "release"
-
-
-__all__ = ["release", "release_all", "normalise", "registered_source", "source_dir"]

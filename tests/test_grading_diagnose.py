@@ -1,0 +1,44 @@
+"""grading/tool/diagnose.py: one clear sentence per problem."""
+
+from __future__ import annotations
+
+import nbformat
+
+from grading.tool.diagnose import cell_messages, failure_message, inspection_messages
+from grading.tool.inspect_nb import Inspection
+
+
+def test_failure_messages_name_the_cause():
+    dead = failure_message("svm", {"success": False, "log": "[ERROR] nbclient.exceptions.DeadKernelError: Kernel died"})
+    assert dead.startswith("svm.ipynb: the kernel died") and dead.endswith("svm scores 0")
+    hung = failure_message("knn", {"success": False, "error": "UnresponsiveKernelError"})
+    assert "could not be interrupted" in hung
+    other = failure_message("knn", {"success": False, "error": "Traceback...\nValueError: odd metadata"})
+    assert other == "knn.ipynb could not be autograded (ValueError: odd metadata); knn scores 0"
+
+
+def test_cell_messages_find_timeouts_and_syntax_errors(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    loop = nbformat.v4.new_code_cell("f()")
+    loop.metadata["nbgrader"] = {"grade_id": "f_test"}
+    loop.outputs = [nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
+    bad = nbformat.v4.new_code_cell("def g(:")
+    bad.outputs = [nbformat.v4.new_output("error", ename="SyntaxError", evalue="invalid syntax (x.py, line 1)", traceback=[])]
+    fine = nbformat.v4.new_code_cell("1")
+    fine.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])]
+    nb.cells = [loop, bad, fine]
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    assert cell_messages("n", tmp_path / "n.ipynb", 7) == [
+        "n.ipynb: f_test ran longer than 7 s and was interrupted (infinite loop?); the tests that depend on it score 0",
+        "n.ipynb: SyntaxError in cell 2 (invalid syntax (x.py, line 1)); the tests that need it score 0",
+    ]
+
+
+def test_inspection_messages():
+    assert inspection_messages("knn", Inspection(problem="knn.ipynb is missing")) == ["knn.ipynb is missing; knn scores 0"]
+    both = inspection_messages("knn", Inspection(deleted=["a"], edited=["b", "c"]))
+    assert both == [
+        "knn.ipynb: graded cell(s) a deleted; they score 0",
+        "knn.ipynb: test cell(s) b, c were edited; the original tests were restored and graded instead",
+    ]
+    assert inspection_messages("knn", Inspection()) == []

@@ -1,0 +1,98 @@
+"""The student release: deterministic, free of solutions and hidden tests, equal to what is committed."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import grading_helpers as fx
+from grading.tool import course, release
+
+REPO = course.REPO
+FORBIDDEN = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "run_hidden", "grading.oracles"]
+GRADING_IMPORT = re.compile(r"^\s*(from|import)\s+grading\b", re.M)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _released_assignments() -> list[str]:
+    cfg = course.load_config()
+    return [a for a in course.default_assignments(cfg) if list((REPO / "solutions" / a).glob("*.ipynb"))]
+
+
+def assert_clean_release(notebook: Path) -> None:
+    text = notebook.read_text()
+    for marker in FORBIDDEN:
+        assert marker not in text, f"{notebook} contains {marker!r}"
+    nb = json.loads(text)
+    for index, cell in enumerate(nb["cells"]):
+        source = "".join(cell["source"])
+        assert not GRADING_IMPORT.search(source), f"{notebook} cell {index} imports grading"
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, f"{notebook} cell {index} has outputs"
+
+
+def test_fixture_release_is_deterministic_and_clean(tmp_path):
+    source = fx.write_fixture_source(tmp_path / "source")
+    trees = []
+    for run in ("a", "b"):
+        cfg = course.load_config(tmp_path / f"course_{run}", None, source, tmp_path / f"release_{run}")
+        out = release.release(cfg, fx.ASSIGNMENT)
+        trees.append(_tree(out))
+    assert trees[0] == trees[1] and sorted(trees[0]) == ["extra.ipynb", "squares.ipynb"]
+    for name in trees[0]:
+        assert_clean_release(tmp_path / "release_a" / fx.ASSIGNMENT / name)
+    squares = (tmp_path / "release_a" / fx.ASSIGNMENT / "squares.ipynb").read_text()
+    assert fx.SECRET not in squares and "raise NotImplementedError()" in squares and "YOUR ANSWER HERE" in squares
+
+
+def test_regenerating_into_the_same_folder_gives_identical_bytes(tmp_path):
+    source = fx.write_fixture_source(tmp_path / "source")
+    cfg = course.load_config(tmp_path / "course", None, source, tmp_path / "release")
+    first = _tree(release.release(cfg, fx.ASSIGNMENT))
+    assert _tree(release.release(cfg, fx.ASSIGNMENT)) == first
+
+
+def test_unknown_assignment_is_a_clear_error(tmp_path):
+    cfg = course.load_config(tmp_path / "course", None, fx.write_fixture_source(tmp_path / "s"), tmp_path / "r")
+    with pytest.raises(course.ToolError, match="no assignment 'nope'.*known: fixture1"):
+        release.release(cfg, "nope")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", _released_assignments())
+def test_committed_release_equals_a_fresh_release(assignment, tmp_path):
+    cfg = course.load_config(tmp_path / "course", None, None, tmp_path / "release")
+    fresh = _tree(release.release(cfg, assignment))
+    committed_dir = REPO / "assignments" / assignment
+    assert committed_dir.is_dir(), f"assignments/{assignment} is missing: run `python -m grading release {assignment}`"
+    assert _tree(committed_dir) == fresh, f"assignments/{assignment} is stale: run `python -m grading release {assignment}`"
+    for nb in committed_dir.glob("*.ipynb"):
+        assert_clean_release(nb)
+
+
+@pytest.mark.slow
+def test_plain_nbgrader_cli_works_with_the_config_from_any_directory(tmp_path):
+    source = fx.write_fixture_source(tmp_path / "source")
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    cmd = [
+        str(nbgrader), "generate_assignment", fx.ASSIGNMENT, "--force",
+        f"--JupyterApp.config_file={REPO / 'grading' / 'nbgrader_config.py'}",
+        f"--CourseDirectory.source_directory={source}",
+        f"--CourseDirectory.release_directory={tmp_path / 'release'}",
+        f"--CourseDirectory.root={tmp_path / 'course'}",
+    ]
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "course").mkdir()  # nbgrader changes into it; the default ~/cs231n-course is made by the config
+    proc = subprocess.run(cmd, cwd=tmp_path / "elsewhere", capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_clean_release(tmp_path / "release" / fx.ASSIGNMENT / "squares.ipynb")
+    assert (tmp_path / "course" / "gradebook.db").exists()
