@@ -80,7 +80,7 @@ def _to_layout(X, layout):
     if layout == "NCHW":
         return X.transpose(0, 3, 1, 2)
     if layout == "flat":
-        return X.reshape(len(X), -1)
+        return X.reshape(len(X), int(np.prod(X.shape[1:])))
     return X
 
 

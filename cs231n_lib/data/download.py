@@ -99,7 +99,11 @@ def fetch(dataset: Dataset, force: bool = False) -> Path:
     for filename, (url, sha256) in dataset.downloads.items():
         dest = target / filename
         if dest.exists() and not force:
-            verify(dest, sha256=sha256)
+            try:
+                verify(dest, sha256=sha256)
+            except DatasetError as exc:
+                raise DatasetError(f"{exc} It was left as it is: move it away, then run "
+                                   f"{dataset.fix_command()}") from None
             continue
         download(url, dest, sha256=sha256)
     return target
