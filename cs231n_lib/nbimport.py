@@ -1,7 +1,7 @@
 """Import definitions from another notebook of the same assignment.
 
 ``svm = import_notebook("svm.ipynb")`` runs only the *definitions* in that
-notebook's code cells -- imports, ``def``, ``class`` and constant assignments --
+notebook's code cells (nbgrader test cells excepted) -- imports, ``def``, ``class`` and constant assignments --
 never training cells, prints or plots.  A notebook that is missing, not valid
 JSON, or whose definitions fail raises :class:`NotebookImportError` with a
 message that names the notebook and what to fix; a cell with a syntax error is
@@ -43,6 +43,12 @@ def _is_constant_assignment(node) -> bool:
         return True
     except ValueError:
         return False
+
+
+def _is_test_cell(cell) -> bool:
+    """nbgrader autograded test cells check definitions; they define nothing to import."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution")
 
 
 def _strip_magics(source: str) -> str:
@@ -88,7 +94,7 @@ def import_notebook(path, names=None):
         raise NotebookImportError(f"cannot import from {path}: the notebook does not exist here ({Path.cwd()}). {fix}")
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        cells = [c for c in nb["cells"] if c.get("cell_type") == "code"]
+        cells = [c for c in nb["cells"] if c.get("cell_type") == "code" and not _is_test_cell(c)]
         sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise NotebookImportError(f"cannot import from {path}: it is not a valid notebook ({exc}). {fix}") from None

@@ -61,3 +61,15 @@ def test_definitions_source_keeps_constants_but_not_calls():
     src, skipped = definitions_source(["X = 1\ny = f()\nZ = g()\nw = [1, 2]"])
     assert "X = 1" in src and "Z = g()" in src and "w = [1, 2]" in src and "y = f()" not in src
     assert skipped == []
+
+
+def test_nbgrader_test_cells_are_not_imported(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    nb = nbformat.v4.new_notebook()
+    solution = nbformat.v4.new_code_cell("def f():\n    return 1")
+    solution.metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": "f"}
+    test = nbformat.v4.new_code_cell("from instructor_only_module import secret\nassert f() == 1")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_f", "points": 1}
+    nb.cells = [solution, test]
+    nbformat.write(nb, str(tmp_path / "c.ipynb"))
+    assert import_notebook("c.ipynb", names="f")() == 1
