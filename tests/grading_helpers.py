@@ -162,8 +162,16 @@ students:
       - {notebook: extra, delete: true}
     expect: {zero: ["extra:*"], messages: ["extra.ipynb is missing"]}
   - id: killer
+    about: a solution cell kills the kernel when it runs; it is skipped, the rest is graded
     base: solution
     edits:
-      - {notebook: squares, append_cell: "import os\nos._exit(1)"}
-    expect: {zero: ["squares:*"], messages: ["kernel died"]}
+      - {notebook: squares, cell: cube_impl, old: "def cube(x):", new: "import os\nos._exit(1)\ndef cube(x):"}
+    expect: {zero: ["squares:cube_test"], messages: ["cube_impl stopped the kernel"]}
+  - id: killer_in_test
+    about: the student's function kills the kernel when a test calls it; the notebook scores 0
+    base: solution
+    edits:
+      - {notebook: squares, cell: square_impl, old: "return x * x", new: "import os\n    os._exit(1)"}
+      - {notebook: extra, append_cell: "print('still graded')"}
+    expect: {zero: ["squares:*"], messages: ["the kernel died"]}
 """

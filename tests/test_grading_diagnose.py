@@ -42,3 +42,11 @@ def test_inspection_messages():
         "knn.ipynb: test cell(s) b, c were edited; the original tests were restored and graded instead",
     ]
     assert inspection_messages("knn", Inspection()) == []
+
+
+def test_skipped_cells_are_reported_with_the_rest_graded():
+    from grading.tool.diagnose import skipped_messages
+
+    assert skipped_messages("svm", [["svm_impl", "stopped the kernel (x)"]]) == [
+        "svm.ipynb: svm_impl stopped the kernel (x); it was skipped and the rest of svm was graded"
+    ]

@@ -170,6 +170,7 @@ def _finish(root: Path, assignment: str, job: _Job, outcome: dict, cells, timeou
             zero_notebooks.add(name)
             result.messages.append(diagnose.failure_message(name, nb_result))
             continue
+        result.messages += diagnose.skipped_messages(name, nb_result.get("skipped", []))
         result.messages += diagnose.cell_messages(name, produced, timeout)
         shutil.copyfile(produced, dest / f"{name}.ipynb")
     graded = worker_grades(job.folder, assignment, job.student)

@@ -29,6 +29,14 @@ def failure_message(notebook: str, result: dict) -> str:
     return f"{notebook}.ipynb could not be autograded ({last[:200]}); {notebook} scores 0"
 
 
+def skipped_messages(notebook: str, skipped: list) -> list[str]:
+    """Cells the worker replaced because they stopped the kernel; the rest was graded."""
+    return [
+        f"{notebook}.ipynb: {label} {why}; it was skipped and the rest of {notebook} was graded"
+        for label, why in skipped
+    ]
+
+
 def cell_messages(notebook: str, autograded: Path, timeout: int) -> list[str]:
     """Time-outs and syntax errors found in the executed notebook ``autograded``."""
     nb = nbformat.read(autograded, as_version=4)
