@@ -90,7 +90,8 @@ def _run(args) -> int:
         print(f"\ngrades CSV: {path}")
         return 0
     if args.command == "demo":
-        result = demo.run_demo(cfg, samples.spec_path(args.assignment), jobs=args.jobs)
+        result = demo.run_demo(cfg, samples.spec_path(args.assignment), jobs=args.jobs,
+                               timeout_given=args.timeout is not None)
         return 1 if result["mismatches"] else 0
     raise AssertionError(args.command)
 

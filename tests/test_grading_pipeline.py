@@ -46,7 +46,8 @@ def graded(tmp_path_factory):
     release.release(cfg, fx.ASSIGNMENT)
     spec = tmp / "spec.yaml"
     spec.write_text(fx.SAMPLE_SPEC)
-    assignment, students = samples.load_spec(spec)
+    loaded = samples.load_spec(spec)
+    assignment, students = loaded.assignment, loaded.students
     subs = samples.build(assignment, students, source, tmp / "release", tmp / "submissions")
     before = _snapshot(subs)
     log = []

@@ -19,13 +19,16 @@ from .course import ToolError, course_root, source_dir
 from .gradebook import assignment_cells
 
 
-def run_demo(cfg: Config, spec: Path, jobs: int = 2, log=print) -> dict:
+def run_demo(cfg: Config, spec: Path, jobs: int = 2, timeout_given: bool = False, log=print) -> dict:
     """Run the demo; returns ``{"course", "csv", "feedback", "mismatches"}``."""
     root = course_root(cfg)
     if root.exists() and any(root.iterdir()):
         raise ToolError(f"demo course directory {root} is not empty; give a new folder with --course-dir")
     root.mkdir(parents=True, exist_ok=True)
-    assignment, students = samples.load_spec(spec)
+    loaded = samples.load_spec(spec)
+    assignment, students = loaded.assignment, loaded.students
+    if loaded.timeout and not timeout_given:
+        cfg.Execute.timeout = int(loaded.timeout)
     log(f"course directory: {root}")
     autograde.register(cfg, assignment)  # release into <course>/release and record it in the gradebook
     subs = samples.build(assignment, students, source_dir(cfg), root / "release", root / "samples")

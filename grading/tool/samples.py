@@ -4,6 +4,7 @@ A spec names students and says how to derive each one's submission from the
 release (what students receive) and the solutions, and what it must score::
 
     assignment: assignment1
+    timeout: 20                 # seconds per cell in the demo (the infinite-loop sample waits this long)
     students:
       - id: s01_perfect
         base: solution          # release with every solution cell filled in from solutions/
@@ -58,8 +59,15 @@ class Student:
     about: str = ""
 
 
-def load_spec(path: Path | str) -> tuple[str, list[Student]]:
-    """``(assignment, students)`` from a YAML spec, checked for typos."""
+@dataclass
+class Spec:
+    assignment: str
+    students: list[Student]
+    timeout: int | None = None
+
+
+def load_spec(path: Path | str) -> Spec:
+    """The spec in a YAML file, checked for typos."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text())
@@ -81,7 +89,10 @@ def load_spec(path: Path | str) -> tuple[str, list[Student]]:
         students.append(student)
     if not students:
         raise ToolError(f"{path}: no students")
-    return data["assignment"], students
+    unknown = set(data) - {"assignment", "timeout", "students"}
+    if unknown or "assignment" not in data:
+        raise ToolError(f"{path}: top-level keys are assignment, timeout, students; got {sorted(data)}")
+    return Spec(data["assignment"], students, data.get("timeout"))
 
 
 def build(assignment: str, students: list[Student], source: Path, release: Path, out: Path) -> Path:
