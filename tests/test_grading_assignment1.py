@@ -1,0 +1,119 @@
+"""`python -m grading demo` on the real assignment 1 and its bundled samples (grading/samples/assignment1.yaml).
+
+One session-scoped demo run (release, sample submissions, autograde with two
+jobs, feedback, CSV); the tests assert on its result.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading.tool import course, demo, export, samples
+from grading.tool.gradebook import assignment_cells
+
+pytestmark = pytest.mark.slow
+REPO = course.REPO
+SPEC = REPO / "grading" / "samples" / "assignment1.yaml"
+
+
+def _text(page: str) -> str:
+    body = page[page.find("<body"):]
+    body = re.sub(r"<(style|script).*?</\1>", "", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    if not list((REPO / "solutions" / "assignment1").glob("*.ipynb")):
+        pytest.skip("solutions/assignment1 has no notebooks yet")
+    root = tmp_path_factory.mktemp("demo") / "course"
+    cfg = course.load_config(root)
+    log = []
+    result = demo.run_demo(cfg, SPEC, jobs=2, log=log.append)
+    result["log"] = log
+    result["spec"] = samples.load_spec(SPEC)
+    return result
+
+
+def test_every_sample_scores_what_the_spec_says(demo_run):
+    assert demo_run["mismatches"] == [], "\n".join(demo_run["log"])
+
+
+def test_perfect_gets_all_auto_points_and_release_none(demo_run):
+    root = demo_run["course"]
+    layout = assignment_cells(root, "assignment1")
+    auto = {f"{nb}:{g}": c.max_score for nb, cells in layout.items() for g, c in cells.items() if not c.solution}
+    _, rows = export.grade_rows(root, "assignment1")
+    by = {r.student: r for r in rows}
+    assert {k: by["s01_perfect"].cells[k] for k in auto} == auto
+    assert all(by["s02_untouched_release"].cells[k] == 0 for k in auto)
+    assert by["s01_perfect"].message == by["s02_untouched_release"].message == "ok"
+
+
+def test_csv_matches_the_spec(demo_run):
+    root = demo_run["course"]
+    layout = assignment_cells(root, "assignment1")
+    with open(demo_run["csv"], newline="") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert sorted(rows) == sorted(s.id for s in demo_run["spec"].students)
+    for student in demo_run["spec"].students:
+        want = samples.expected_points(student, layout)
+        row = rows[student.id]
+        assert {k: float(row[k]) for k in want} == want
+        assert float(row["total"]) == pytest.approx(sum(want.values()))
+        assert float(row["max_score"]) == pytest.approx(sum(c.max_score for cells in layout.values() for c in cells.values()))
+
+
+def _hidden_helper_names() -> set[str]:
+    names = set()
+    for path in (REPO / "grading" / "hidden" / "assignment1").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name.startswith("_"):
+                names.add(node.name)
+    return names
+
+
+def test_feedback_never_reveals_hidden_tests_or_oracles(demo_run):
+    helpers = _hidden_helper_names()
+    assert demo_run["feedback"]
+    for path in demo_run["feedback"]:
+        page = path.read_text()
+        for marker in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "run_hidden", "grading.hidden", "grading/hidden",
+                       "grading.oracles", "grading/oracles", "grading.hidden.core"):
+            assert marker not in page, f"{path} shows {marker!r}"
+        text = _text(page)
+        for name in helpers:
+            assert f"{name}(" not in text, f"{path} shows hidden helper {name}"
+
+
+def _solution_lines() -> set[str]:
+    lines = set()
+    for nb_path in (REPO / "solutions" / "assignment1").glob("*.ipynb"):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            inside = False
+            for line in cell.source.splitlines():
+                if "BEGIN SOLUTION" in line:
+                    inside = True
+                elif "END SOLUTION" in line:
+                    inside = False
+                elif inside and len(line.strip()) > 30:
+                    lines.add(line.strip())
+    return lines
+
+
+def test_feedback_of_the_untouched_release_reveals_no_solution(demo_run):
+    pages = [p for p in demo_run["feedback"] if p.parent.parent.name == "s02_untouched_release"]
+    assert pages
+    solution = _solution_lines()
+    assert solution
+    for path in pages:
+        text = _text(path.read_text())
+        leaked = [line for line in solution if line in text]
+        assert leaked == [], f"{path} shows solution lines {leaked[:3]}"
