@@ -1,0 +1,255 @@
+"""Interactive linear-classifier demo (after the Stanford CS231n web demo).
+
+    from cs231n_lib.widgets import linear_classifier_demo
+    linear_classifier_demo()
+
+Three classes of 2-D points; ``W (3, 2)`` and ``b (3,)`` are editable and each
+entry shows its current gradient. Choose the loss (Weston-Watkins, one-vs-all
+or structured SVM, softmax), the step size and the L2 strength; take one
+gradient step, run/stop continuous steps, randomize or reset the parameters.
+The figure shows each class's score line ``w_c . x + b_c = 0`` (arrow: the
+direction in which that score grows), the regions of the winning class, the
+points (margin violators ringed) and the loss curve; the table lists every
+point's scores and loss.
+
+The math is in :mod:`cs231n_lib.widgets.linear_math` (gradients by torch
+autograd); this file only wires controls to it and draws.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as widgets
+import numpy as np
+
+from . import linear_math as lm
+from ._render import CLASS_COLORS, figure_to_png, label_image, new_figure
+
+__all__ = ["LinearClassifierDemo", "linear_classifier_demo"]
+
+BOUNDS = (-1.0, 1.0)
+PARAM_NAMES = [f"W[{c},{d}]" for c in range(3) for d in range(2)] + [f"b[{c}]" for c in range(3)]
+
+
+class LinearClassifierDemo(widgets.VBox):
+    """The linear-classifier widget; itself a displayable ``VBox`` with public state for tests.
+
+    ``X (N, 2)``, ``y (N,)`` -- the points (default: the Stanford demo's nine);
+    ``W (3, 2)``, ``b (3,)`` -- starting parameters (default: the Stanford demo's).
+    """
+
+    def __init__(self, X=None, y=None, W=None, b=None, loss="svm_ww", step_size=0.1, reg=0.1,
+                 interval_ms=200, resolution=80, seed=0):
+        self.X = np.array(lm.STANFORD_X if X is None else X, dtype=np.float64)
+        self.y = np.array(lm.STANFORD_Y if y is None else y, dtype=np.int64)
+        if self.X.ndim != 2 or self.X.shape[1] != 2 or self.y.shape != (len(self.X),):
+            raise ValueError(f"linear_classifier_demo: X must be (N, 2) and y (N,); got {self.X.shape}, {self.y.shape}")
+        if self.y.min() < 0 or self.y.max() > 2:
+            raise ValueError("linear_classifier_demo: labels must be 0, 1 or 2 (three classes)")
+        self._start = (np.array(lm.STANFORD_W if W is None else W, dtype=np.float64),
+                       np.array(lm.STANFORD_B if b is None else b, dtype=np.float64))
+        if self._start[0].shape != (3, 2) or self._start[1].shape != (3,):
+            raise ValueError(f"linear_classifier_demo: W must be (3, 2) and b (3,); "
+                             f"got {self._start[0].shape}, {self._start[1].shape}")
+        self.W, self.b = self._start[0].copy(), self._start[1].copy()
+        self.resolution = int(resolution)
+        self._rng = np.random.default_rng(seed)
+        self.history = []
+        self.iteration = 0
+        self.last_update_s = float("nan")
+        self._syncing = False
+
+        style = {"description_width": "80px"}
+        self.loss_w = widgets.Dropdown(options=[(v, k) for k, v in lm.LOSSES.items()], value=loss,
+                                       description="loss", style=style, layout=widgets.Layout(width="320px"))
+        self.step_w = widgets.BoundedFloatText(value=step_size, min=0.0, max=10.0, step=0.01,
+                                               description="step size", style=style,
+                                               layout=widgets.Layout(width="180px"))
+        self.reg_w = widgets.BoundedFloatText(value=reg, min=0.0, max=10.0, step=0.01, description="L2 reg",
+                                              style=style, layout=widgets.Layout(width="180px"))
+        self.step_btn = widgets.Button(description="single update", icon="step-forward")
+        self.run_w = widgets.ToggleButton(value=False, description="run", icon="play")
+        self.random_btn = widgets.Button(description="randomize", icon="random")
+        self.reset_btn = widgets.Button(description="reset", icon="undo")
+        # A Play widget is the clock for "run": its timer lives in the browser, each tick is one step.
+        self.play = widgets.Play(value=0, min=0, max=10 ** 9, interval=int(interval_ms), show_repeat=False,
+                                 layout=widgets.Layout(display="none"))
+        self.param_w = [widgets.FloatText(step=0.1, layout=widgets.Layout(width="90px")) for _ in PARAM_NAMES]
+        self.grad_w = [widgets.HTML() for _ in PARAM_NAMES]
+        self.image_w = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.table_w = widgets.HTML()
+        self.status_w = widgets.HTML()
+        for name, w in [("loss", self.loss_w), ("step", self.step_w), ("reg", self.reg_w), ("update", self.step_btn),
+                        ("run", self.run_w), ("randomize", self.random_btn), ("reset", self.reset_btn),
+                        ("figure", self.image_w), ("table", self.table_w), ("status", self.status_w)]:
+            w.add_class(f"cs231n-linear-{name}")
+
+        super().__init__([
+            widgets.HBox([self.loss_w, self.step_w, self.reg_w]),
+            widgets.HBox([self.step_btn, self.run_w, self.random_btn, self.reset_btn, self.play]),
+            self._parameter_grid(),
+            self.image_w, self.status_w, self.table_w,
+        ])
+        self.add_class("cs231n-linear-demo")
+
+        for i, w in enumerate(self.param_w):
+            w.observe(lambda change, i=i: self._on_param_edit(i, change.new), names="value")
+        self.loss_w.observe(lambda change: self._restart_history(), names="value")
+        self.reg_w.observe(lambda change: self._restart_history(), names="value")
+        self.step_btn.on_click(lambda b: self.step())
+        self.random_btn.on_click(lambda b: self.randomize())
+        self.reset_btn.on_click(lambda b: self.reset())
+        self.run_w.observe(self._on_run, names="value")
+        self.play.observe(lambda change: self.step(), names="value")
+        self._restart_history()
+
+    def _parameter_grid(self):
+        header = [widgets.HTML("<b>class</b>")] + [widgets.HTML(f"<b>{h}</b>") for h in ("W[c,0]", "W[c,1]", "b[c]")]
+        cells = list(header)
+        for c in range(3):
+            color = CLASS_COLORS[c]
+            cells.append(widgets.HTML(f"<span style='color:{color}; font-weight:bold'>class {c}</span>"))
+            for i in (2 * c, 2 * c + 1, 6 + c):
+                cells.append(widgets.VBox([self.param_w[i], self.grad_w[i]]))
+        return widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="80px 110px 110px 110px",
+                                                            grid_gap="2px 6px"))
+
+    # ----- state changes -------------------------------------------------------------------------
+    @property
+    def params(self):
+        """All nine parameters as one vector, in ``PARAM_NAMES`` order."""
+        return np.concatenate([self.W.ravel(), self.b])
+
+    def _set_params(self, vector):
+        self.W, self.b = np.asarray(vector[:6]).reshape(3, 2).copy(), np.asarray(vector[6:]).copy()
+
+    def _on_param_edit(self, i, value):
+        if self._syncing:
+            return
+        p = self.params
+        p[i] = float(value)
+        self._set_params(p)
+        self.update()
+
+    def _on_run(self, change):
+        self.run_w.description, self.run_w.icon = ("stop", "stop") if change.new else ("run", "play")
+        self.play.playing = bool(change.new)
+
+    def _restart_history(self):
+        self.history = []
+        self.iteration = 0
+        self.update(record=True)
+
+    def step(self, n=1):
+        """``n`` gradient-descent steps with the current loss, step size and L2 strength."""
+        for _ in range(int(n)):
+            r = lm.objective(self.W, self.b, self.X, self.y, self.loss_w.value, self.reg_w.value)
+            self.W, self.b = lm.sgd_step(self.W, self.b, r["dW"], r["db"], self.step_w.value)
+            self.iteration += 1
+        self.update(record=True)
+
+    def randomize(self):
+        """Random parameters; the loss curve restarts."""
+        self.W, self.b = lm.random_parameters(seed=self._rng)
+        self._restart_history()
+
+    def reset(self):
+        """Back to the starting parameters; the loss curve restarts."""
+        self.W, self.b = self._start[0].copy(), self._start[1].copy()
+        self._restart_history()
+
+    # ----- compute and draw ----------------------------------------------------------------------
+    def update(self, record=False):
+        """Recompute loss and gradients, refresh every view; ``record`` appends to the loss curve."""
+        t0 = time.perf_counter()
+        kind = self.loss_w.value
+        self.result = r = lm.objective(self.W, self.b, self.X, self.y, kind, self.reg_w.value)
+        self.violators = lm.violators(r["scores"], self.y, kind, r["per_point"])
+        if record:
+            self.history.append((self.iteration, r["loss"], r["data_loss"]))
+        grads = np.concatenate([r["dW"].ravel(), r["db"]])
+        self._syncing = True
+        try:
+            for w, g, v, gv in zip(self.param_w, self.grad_w, self.params, grads):
+                w.value = round(float(v), 4)
+                g.value = f"<span style='font-size:85%; color:#555'>grad {gv:+.4f}</span>"
+        finally:
+            self._syncing = False
+        self.image_w.value = self._draw()
+        self.table_w.value = self._table()
+        self.last_update_s = time.perf_counter() - t0
+        acc = 100 * float(np.mean(np.argmax(r["scores"], axis=1) == self.y))
+        self.status_w.value = (
+            f"<span style='font-size:90%'>iteration {self.iteration} &middot; total loss <b>{r['loss']:.4f}</b> "
+            f"= data {r['data_loss']:.4f} + L2 {r['reg_loss']:.4f} &middot; training accuracy {acc:.0f}% "
+            f"&middot; {int(self.violators.sum())} of {len(self.y)} points violate "
+            f"{'(misclassified)' if kind == 'softmax' else 'a margin'} &middot; updated in "
+            f"{1e3 * self.last_update_s:.0f} ms</span>")
+
+    def _draw(self):
+        fig = new_figure(9.6, 4.4)
+        ax, ax_loss = fig.add_axes([0.02, 0.06, 0.5, 0.86]), fig.add_axes([0.62, 0.14, 0.36, 0.72])
+        lo, hi = BOUNDS
+        xs = np.linspace(lo, hi, self.resolution)
+        gx, gy = np.meshgrid(xs, xs)
+        grid = np.column_stack([gx.ravel(), gy.ravel()])
+        regions = lm.predict(self.W, self.b, grid).reshape(gx.shape)
+        ax.imshow(label_image(regions, 3, lighten=0.75), origin="lower", extent=(lo, hi, lo, hi),
+                  interpolation="nearest")
+        for c in range(3):
+            seg = lm.boundary_segment(self.W[c], self.b[c], BOUNDS)
+            if seg is not None:
+                ax.plot(seg[:, 0], seg[:, 1], color=CLASS_COLORS[c], lw=2)
+                mid, w = seg.mean(axis=0), self.W[c] / max(np.linalg.norm(self.W[c]), 1e-12)
+                ax.annotate("", xy=mid + 0.15 * w, xytext=mid,
+                            arrowprops={"arrowstyle": "->", "color": CLASS_COLORS[c], "lw": 2})
+        colors = [CLASS_COLORS[c] for c in self.y]
+        ax.scatter(self.X[:, 0], self.X[:, 1], c=colors, s=60, edgecolors="black", linewidths=1, zorder=3)
+        v = self.violators
+        ax.scatter(self.X[v, 0], self.X[v, 1], s=220, facecolors="none", edgecolors="black", linewidths=2,
+                   zorder=4)
+        for i, (px, py) in enumerate(self.X):
+            ax.annotate(str(i), (px, py), xytext=(6, 5), textcoords="offset points", fontsize=8)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(lo, hi)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{lm.LOSSES[self.loss_w.value]}: rings = violators", fontsize=10)
+
+        if self.history:
+            it, total, data = (np.array(col) for col in zip(*self.history))
+            ax_loss.plot(it, total, "-o", ms=3, color="black", label="total")
+            ax_loss.plot(it, data, "--", color="0.5", label="data")
+            ax_loss.legend(fontsize=8)
+        ax_loss.set_xlabel("iteration")
+        ax_loss.set_ylabel("loss")
+        ax_loss.set_ylim(bottom=0)
+        ax_loss.set_title("loss curve", fontsize=10)
+        ax_loss.grid(alpha=0.3)
+        return figure_to_png(fig)
+
+    def _table(self):
+        r = self.result
+        head = "".join(f"<th style='padding:0 6px'>{h}</th>" for h in
+                       ["#", "x1", "x2", "y", "s0", "s1", "s2", "loss L_i"])
+        rows = []
+        for i in range(len(self.y)):
+            style = " style='background:#ffe0e0'" if self.violators[i] else ""
+            cells = [str(i), f"{self.X[i, 0]:.2f}", f"{self.X[i, 1]:.2f}",
+                     f"<span style='color:{CLASS_COLORS[self.y[i]]}; font-weight:bold'>{self.y[i]}</span>"]
+            cells += [f"{s:.2f}" for s in r["scores"][i]] + [f"{r['per_point'][i]:.3f}"]
+            rows.append(f"<tr{style}>" + "".join(f"<td style='padding:0 6px; text-align:right'>{c}</td>"
+                                                  for c in cells) + "</tr>")
+        caption = html.escape(f"mean data loss {r['data_loss']:.4f}; shaded rows: violators")
+        return (f"<table style='font-family:monospace; font-size:85%'><caption>{caption}</caption>"
+                f"<tr>{head}</tr>{''.join(rows)}</table>")
+
+
+def linear_classifier_demo(**kwargs):
+    """Build the linear-classifier widget; display it by making it the last expression of a cell.
+
+    Keyword arguments go to :class:`LinearClassifierDemo` (``loss``, ``step_size``, ``reg``, ``X``, ``y``, ``W``, ``b``).
+    """
+    return LinearClassifierDemo(**kwargs)
