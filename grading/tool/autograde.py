@@ -14,6 +14,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,14 +67,16 @@ def autograde(cfg: Config, assignment: str, submissions: Path | str, jobs: int =
     prepared = [_prepare(root, work, assignment, sub, cells, cfg) for sub in subs]
     results = []
     log(f"autograding {len(prepared)} student(s) of {assignment} with {jobs} job(s), {timeout} s per cell")
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_run_worker, job, timeout, len(cells)): job for job in prepared}
+        futures = {pool.submit(_timed, _run_worker, job, timeout, len(cells)): job for job in prepared}
         for future in as_completed(futures):
             job = futures[future]
-            outcome = future.result()
+            seconds, outcome = future.result()
             result = _finish(root, assignment, job, outcome, cells, timeout)
-            log(f"  {result.student}: {'; '.join(result.messages) or 'ok'}")
+            log(f"  {result.student} ({seconds:.0f} s): {'; '.join(result.messages) or 'ok'}")
             results.append(result)
+    log(f"graded {len(results)} student(s) in {time.monotonic() - started:.0f} s")
 
     results.sort(key=lambda r: r.student)
     stored = load_messages(root, assignment)
@@ -110,6 +113,8 @@ def _prepare(root: Path, work: Path, assignment: str, sub: Submission, cells, cf
         inspections[name] = inspect(nb, spec)
         shutil.copyfile(copied.notebook(name), target / f"{name}.ipynb")
         gradable.append(name)
+    if (copied.folder / "timestamp.txt").exists():  # nbgrader's submission time (late penalties)
+        shutil.copyfile(copied.folder / "timestamp.txt", target / "timestamp.txt")
     job_file = folder / "job.json"
     job = {
         "course_dir": str(folder),
@@ -122,6 +127,12 @@ def _prepare(root: Path, work: Path, assignment: str, sub: Submission, cells, cf
     }
     job_file.write_text(json.dumps(job, indent=1))
     return _Job(sub.student, folder, job_file, inspections, gradable)
+
+
+def _timed(func, *args):
+    start = time.monotonic()
+    out = func(*args)
+    return time.monotonic() - start, out
 
 
 def _run_worker(job: _Job, timeout: int, n_notebooks: int) -> dict:

@@ -41,6 +41,14 @@ def run_demo(cfg: Config, spec: Path, jobs: int = 2, timeout_given: bool = False
     log("")
     log(f"grades CSV: {csv_path}")
     log(f"feedback:   {root / 'feedback'} ({len(files)} HTML files)")
+    log("expected by the spec (auto-graded points; written answers wait for a TA):")
+    layout = assignment_cells(root, assignment)
+    _, rows = export.grade_rows(root, assignment)
+    got = {r.student: r.total for r in rows}
+    for student in students:
+        want = sum(samples.expected_points(student, layout).values())
+        log(f"  {student.id:<28} got {export.fmt(got.get(student.id, float('nan'))):>5}  expected {export.fmt(want):>5}"
+            f"  {student.about}")
     mismatches = check_expectations(root, assignment, students)
     for line in mismatches:
         log(f"UNEXPECTED {line}")

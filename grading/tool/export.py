@@ -59,9 +59,9 @@ def write_csv(root: Path, assignment: str, path: Path) -> Path:
         writer.writerow(header)
         for r in rows:
             writer.writerow(
-                [r.student, _fmt(r.total), _fmt(r.max_score)]
-                + [_fmt(r.notebooks.get(nb, 0.0)) for nb in layout]
-                + [_fmt(r.cells.get(c, 0.0)) for c in cell_columns]
+                [r.student, fmt(r.total), fmt(r.max_score)]
+                + [fmt(r.notebooks.get(nb, 0.0)) for nb in layout]
+                + [fmt(r.cells.get(c, 0.0)) for c in cell_columns]
                 + [r.needs_manual, r.message]
             )
     return path
@@ -72,11 +72,11 @@ def grade_table(root: Path, assignment: str, width: int = 60) -> str:
     layout = assignment_cells(root, assignment)
     _, rows = grade_rows(root, assignment)
     maxima = {nb: sum(c.max_score for c in cells.values()) for nb, cells in layout.items()}
-    header = ["student"] + [f"{nb} (/{_fmt(m)})" for nb, m in maxima.items()] + ["total", "message"]
+    header = ["student"] + [f"{nb} (/{fmt(m)})" for nb, m in maxima.items()] + ["total", "message"]
     body = [
         [r.student]
-        + [_fmt(r.notebooks.get(nb, 0.0)) for nb in layout]
-        + [f"{_fmt(r.total)}/{_fmt(r.max_score)}", _clip(r.message, width)]
+        + [fmt(r.notebooks.get(nb, 0.0)) for nb in layout]
+        + [f"{fmt(r.total)}/{fmt(r.max_score)}", _clip(r.message, width)]
         for r in rows
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
@@ -85,7 +85,7 @@ def grade_table(root: Path, assignment: str, width: int = 60) -> str:
     return "\n".join(lines)
 
 
-def _fmt(x: float) -> str:
+def fmt(x: float) -> str:
     return f"{x:g}"
 
 
