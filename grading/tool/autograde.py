@@ -107,6 +107,9 @@ def _prepare(root: Path, work: Path, assignment: str, sub: Submission, cells, cf
     for name, graded_cells in cells.items():
         nb, problem = read_notebook(copied.notebook(name))
         if problem:
+            others = sorted(p.name for p in copied.folder.glob("*.ipynb") if p.stem not in cells)
+            if others and not copied.notebook(name).exists():
+                problem += f" (found instead: {', '.join(others)}; name it {name}.ipynb)"
             inspections[name] = Inspection(problem=problem)
             continue
         spec = {gid: {"source": c.source, "solution": c.solution} for gid, c in graded_cells.items()}
