@@ -52,8 +52,18 @@ def available() -> dict:
     return {name: locate(name) for name in REGISTRY}
 
 
+def _signature(folder: Path, name: str) -> tuple:
+    """(file, size, mtime) of every file the loader reads: a changed file invalidates the cache."""
+    out = []
+    for f in get_dataset(name).files:
+        st = (folder / f).stat()
+        out.append((f, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 @lru_cache(maxsize=4)
-def _load_raw(name: str, folder: str):
+def _load_raw(name: str, folder: str, signature: tuple = ()):
+    """The raw arrays, cached per (dataset, folder, file signature) within one process."""
     dataset = get_dataset(name)
     fix = dataset.fix_command()
     if name == "fashion_mnist":
@@ -71,8 +81,8 @@ def load_dataset(name=None, download=False):
     X uint8 ``(N, H, W, C)`` (read-only), y int64 ``(N,)``.
     """
     name = name or default_dataset()
-    folder = resolve(name, download=download)
-    X_train, y_train, X_test, y_test = _load_raw(name, str(Path(folder).resolve()))
+    folder = Path(resolve(name, download=download)).resolve()
+    X_train, y_train, X_test, y_test = _load_raw(name, str(folder), _signature(folder, name))
     return X_train, y_train, X_test, y_test, get_dataset(name).class_names
 
 

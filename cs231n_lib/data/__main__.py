@@ -20,11 +20,13 @@ def status() -> int:
 def verify_checksums(name: str) -> int:
     dataset = get_dataset(name)
     folder = resolve(name)
-    for filename, (_, sha256) in dataset.downloads.items():
-        verify(folder / filename, sha256=sha256)
-        print(f"{folder / filename}: sha256 OK")
+    downloaded = set()
+    for remote in dataset.downloads:
+        matched = verify(folder / remote.filename, remote.checksums)
+        print(f"{folder / remote.filename}: {matched.algorithm} OK ({matched.source})")
+        downloaded.add(remote.filename)
     for filename in dataset.files:
-        if filename not in dataset.downloads:
+        if filename not in downloaded:
             print(f"{folder / filename}: present (unpacked from a verified archive)")
     return 0
 

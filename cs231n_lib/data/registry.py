@@ -10,7 +10,8 @@ Resolution order for a dataset (:func:`resolve`):
 3. a download into the cache, only when ``download=True``.
 
 A folder counts as holding the dataset when every expected file is there; the
-checksum is verified on download and by ``python -m cs231n_lib.data verify``,
+checksums (md5 or sha256, several accepted digests per file) are verified on
+download and by ``python -m cs231n_lib.data verify``,
 and a truncated or corrupt file is reported by the loaders (it cannot be parsed).
 """
 
@@ -27,14 +28,35 @@ class DatasetError(RuntimeError):
     """A dataset is missing, truncated or corrupt; the message names the file and the fix."""
 
 
+DIGEST_LENGTHS = {"md5": 32, "sha256": 64}
+
+
 @dataclass(frozen=True)
-class Archive:
-    """A downloadable archive that unpacks into the dataset's files."""
+class Checksum:
+    """One known-good digest of a file, and where that digest comes from."""
+
+    algorithm: str  # "md5" or "sha256"
+    hexdigest: str
+    source: str
+
+    def __post_init__(self):
+        if len(self.hexdigest) != DIGEST_LENGTHS.get(self.algorithm, -1):
+            raise ValueError(f"bad {self.algorithm} digest {self.hexdigest!r} ({self.source}); "
+                             f"algorithms: {', '.join(DIGEST_LENGTHS)}")
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A file to download.  It is valid when it matches ANY of ``checksums``.
+
+    (Several digests because the same content ships in differently compressed
+    copies: Debian recompressed the Fashion-MNIST .gz files, so their bytes
+    differ from the upstream downloads while the images are the same.)
+    """
 
     filename: str
     url: str
-    md5: str | None = None
-    sha256: str | None = None
+    checksums: tuple[Checksum, ...]
 
 
 @dataclass(frozen=True)
@@ -47,10 +69,10 @@ class Dataset:
     image_shape: tuple[int, int, int]
     #: folder name under the cache / system root
     folder: str
-    #: file name -> (url, sha256) for files downloaded one by one
-    downloads: dict = field(default_factory=dict)
-    #: or one archive that is unpacked into ``folder``
-    archive: Archive | None = None
+    #: files downloaded one by one into ``folder``
+    downloads: tuple[Remote, ...] = ()
+    #: or one archive (kept in the cache root) that unpacks into ``folder``
+    archive: Remote | None = None
     system_package: str | None = None
 
     def fix_command(self) -> str:
@@ -62,6 +84,14 @@ class Dataset:
 
 
 FASHION_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+UPSTREAM = "published upstream file (the md5 torchvision pins)"
+DEBIAN = "Debian dataset-fashion-mnist file (recompressed)"
+
+
+def _fashion_file(filename, upstream_md5, debian_sha256):
+    return Remote(filename, FASHION_URL + filename,
+                  (Checksum("md5", upstream_md5, UPSTREAM), Checksum("sha256", debian_sha256, DEBIAN)))
+
 
 REGISTRY: dict[str, Dataset] = {
     "fashion_mnist": Dataset(
@@ -73,16 +103,16 @@ REGISTRY: dict[str, Dataset] = {
                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
         image_shape=(28, 28, 1),
         folder="fashion-mnist",
-        downloads={
-            "train-images-idx3-ubyte.gz": (FASHION_URL + "train-images-idx3-ubyte.gz",
-                                           "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7"),
-            "train-labels-idx1-ubyte.gz": (FASHION_URL + "train-labels-idx1-ubyte.gz",
-                                           "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"),
-            "t10k-images-idx3-ubyte.gz": (FASHION_URL + "t10k-images-idx3-ubyte.gz",
-                                          "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa"),
-            "t10k-labels-idx1-ubyte.gz": (FASHION_URL + "t10k-labels-idx1-ubyte.gz",
-                                          "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05"),
-        },
+        downloads=(
+            _fashion_file("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                          "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7"),
+            _fashion_file("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe",
+                          "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"),
+            _fashion_file("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
+                          "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa"),
+            _fashion_file("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310",
+                          "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05"),
+        ),
         system_package="dataset-fashion-mnist",
     ),
     "cifar10": Dataset(
@@ -92,8 +122,8 @@ REGISTRY: dict[str, Dataset] = {
         class_names=("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
         image_shape=(32, 32, 3),
         folder="cifar-10-batches-py",
-        archive=Archive("cifar-10-python.tar.gz", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-                        md5="c58f30108f718f92721af3b95e74349a"),
+        archive=Remote("cifar-10-python.tar.gz", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+                       (Checksum("md5", "c58f30108f718f92721af3b95e74349a", "published on the CIFAR-10 page"),)),
     ),
 }
 
