@@ -159,8 +159,8 @@ students:
     base: solution
     layout: flat
     edits:
-      - {notebook: extra, delete: true}
-    expect: {zero: ["extra:*"], messages: ["extra.ipynb is missing"]}
+      - {notebook: extra, rename: "extra (1).ipynb"}
+    expect: {zero: ["extra:*"], messages: ["extra.ipynb is missing (found instead: extra (1).ipynb"]}
   - id: killer
     about: a solution cell kills the kernel when it runs; it is skipped, the rest is graded
     base: solution

@@ -92,7 +92,8 @@ def test_each_problem_has_its_own_clear_message(graded):
     assert any("the kernel died" in m and "squares scores 0" in m for m in messages["killer_in_test"])
     assert any("interrupted (infinite loop?)" in m and f"{TIMEOUT} s" in m for m in messages["loop"])
     assert len(messages["corrupt"]) == 1 and "squares.ipynb is not valid notebook JSON (" in messages["corrupt"][0]
-    assert messages["missing"] == ["extra.ipynb is missing; extra scores 0"]
+    assert messages["missing"] == [
+        "extra.ipynb is missing (found instead: extra (1).ipynb; name it extra.ipynb); extra scores 0"]
     assert messages["deleted"] == ["squares.ipynb: graded cell(s) cube_test deleted; they score 0"]
 
 

@@ -66,7 +66,7 @@ def test_build_derives_each_submission(dirs):
     assert "cube_test" not in [c.metadata.get("nbgrader", {}).get("grade_id") for c in deleted.cells]
     with pytest.raises(json.JSONDecodeError):
         json.loads((out / "corrupt" / "fixture1" / "squares.ipynb").read_text())
-    assert not (out / "missing" / "extra.ipynb").exists() and (out / "missing" / "squares.ipynb").exists()
+    assert not (out / "missing" / "extra.ipynb").exists() and (out / "missing" / "extra (1).ipynb").exists()
 
 
 def test_a_substitution_must_match_exactly_once(dirs):

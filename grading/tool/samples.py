@@ -24,7 +24,8 @@ source (``cell`` = grade id, or any cell when omitted; ``old`` must occur
 exactly once, so a spec that no longer fits the notebooks fails loudly);
 ``delete_cell: <grade id>``; ``set_source: <text>`` with ``cell``;
 ``append_cell: <code>`` (a new ungraded code cell at the end);
-``corrupt: true`` (the file is cut mid-JSON); ``delete: true`` (no file).
+``corrupt: true`` (the file is cut mid-JSON); ``delete: true`` (no file);
+``rename: <file name>`` (saved under another name, e.g. ``knn (1).ipynb``).
 
 ``expect``: ``zero`` lists auto-graded cells scoring 0 (``nb:grade_id``,
 ``nb:*`` or ``*``), ``points`` gives exact partial points, every other
@@ -46,7 +47,7 @@ from .course import REPO, ToolError
 from .gradebook import Cell
 
 SPEC_DIR = REPO / "grading" / "samples"
-_EDIT_KEYS = {"notebook", "cell", "old", "new", "delete_cell", "set_source", "append_cell", "corrupt", "delete"}
+_EDIT_KEYS = {"notebook", "cell", "old", "new", "delete_cell", "set_source", "append_cell", "corrupt", "delete", "rename"}
 
 
 @dataclass
@@ -109,12 +110,16 @@ def build(assignment: str, students: list[Student], source: Path, release: Path,
             if student.base == "solution":
                 _fill_solutions(nb, nbformat.read(Path(source) / assignment / released.name, as_version=4))
             text: str | None = None
+            filename = released.name
             for edit in (e for e in student.edits if e["notebook"] == name):
+                if "rename" in edit:
+                    filename = edit["rename"]
+                    continue
                 nb, text = _apply(nb, text, edit, student.id)
             if text is None:
                 text = nbformat.writes(nb) + "\n"
             if text != "":
-                (folder / released.name).write_text(text, encoding="utf-8")
+                (folder / filename).write_text(text, encoding="utf-8")
     return out
 
 
