@@ -104,10 +104,16 @@ def test_randomize_and_reset():
 
 
 def test_run_toggle_drives_the_play_clock():
-    demo = linear_classifier_demo()
+    demo = linear_classifier_demo(interval_ms=200)
+    demo.play.value += 1  # a tick while not running does nothing
+    assert demo.iteration == 0
     demo.run_w.value = True
     assert demo.play.playing and demo.run_w.description == "stop"
     demo.play.value += 1  # what a tick of the browser-side timer does
+    assert demo.iteration == 1
+    demo.play.value += 1  # arrives right after the last step: a queued-up tick, dropped
+    assert demo.iteration == 1
+    demo._last_tick_end -= 1.0  # as if a second had passed
     demo.play.value += 1
     assert demo.iteration == 2
     demo.run_w.value = False

@@ -68,8 +68,7 @@ class KNNDemo(widgets.VBox):
         self.note = ""
 
         style = {"description_width": "70px"}
-        self.metric_w = widgets.ToggleButtons(options=["L1", "L2"], value=metric, description="metric",
-                                              style={"description_width": "70px", "button_width": "60px"})
+        self.metric_w = widgets.ToggleButtons(options=["L1", "L2"], value=metric, style={"button_width": "60px"})
         self.k_w = widgets.IntSlider(value=k, min=1, max=7, description="K", style=style, continuous_update=False)
         self.classes_w = widgets.IntSlider(value=num_classes, min=2, max=5, description="classes", style=style,
                                            continuous_update=False)
@@ -80,8 +79,8 @@ class KNNDemo(widgets.VBox):
         self.px_w = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.02, description="probe x", style=style)
         self.py_w = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.02, description="probe y", style=style)
         self.add_class_w = widgets.Dropdown(description="class", style=style, layout=widgets.Layout(width="160px"))
-        self.add_w = widgets.Button(description="add point at probe")
-        self.remove_w = widgets.Button(description="remove point nearest probe")
+        self.add_w = widgets.Button(description="add point at probe", layout=widgets.Layout(width="160px"))
+        self.remove_w = widgets.Button(description="remove point nearest probe", layout=widgets.Layout(width="220px"))
         self.image_w = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.status_w = widgets.HTML()
         for name, w in [("metric", self.metric_w), ("k", self.k_w), ("classes", self.classes_w),
@@ -91,7 +90,7 @@ class KNNDemo(widgets.VBox):
             w.add_class(f"cs231n-knn-{name}")  # stable selectors for the browser test
 
         controls = widgets.VBox([
-            widgets.HBox([self.metric_w, self.regen_w]),
+            widgets.HBox([widgets.Label("metric", layout=widgets.Layout(width="74px")), self.metric_w, self.regen_w]),
             widgets.HBox([self.k_w, self.classes_w, self.points_w]),
             widgets.HBox([self.probe_w, self.px_w, self.py_w]),
             widgets.HBox([self.add_class_w, self.add_w, self.remove_w]),
@@ -116,7 +115,9 @@ class KNNDemo(widgets.VBox):
     def _generate(self):
         self.X, self.y, self.X_val, self.y_val = knn_math.make_points(
             self.points_w.value, self.num_classes, seed=self.seed, num_val=self.num_val)
+        keep = self.add_class_w.value
         self.add_class_w.options = list(range(self.num_classes))
+        self.add_class_w.value = keep if keep in self.add_class_w.options else 0
         self.update()
 
     def regenerate(self):

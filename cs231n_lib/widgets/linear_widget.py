@@ -60,6 +60,8 @@ class LinearClassifierDemo(widgets.VBox):
         self.iteration = 0
         self.last_update_s = float("nan")
         self._syncing = False
+        self._interval_s = interval_ms / 1000
+        self._last_tick_end = float("-inf")
 
         style = {"description_width": "80px"}
         self.loss_w = widgets.Dropdown(options=[(v, k) for k, v in lm.LOSSES.items()], value=loss,
@@ -102,7 +104,7 @@ class LinearClassifierDemo(widgets.VBox):
         self.random_btn.on_click(lambda b: self.randomize())
         self.reset_btn.on_click(lambda b: self.reset())
         self.run_w.observe(self._on_run, names="value")
-        self.play.observe(lambda change: self.step(), names="value")
+        self.play.observe(lambda change: self._on_tick(), names="value")
         self._restart_history()
 
     def _parameter_grid(self):
@@ -136,6 +138,14 @@ class LinearClassifierDemo(widgets.VBox):
     def _on_run(self, change):
         self.run_w.description, self.run_w.icon = ("stop", "stop") if change.new else ("run", "play")
         self.play.playing = bool(change.new)
+
+    def _on_tick(self):
+        """One tick of the Play clock while running. Ticks that queued up while the kernel was busy
+        (arriving sooner than half an interval after the last step) are dropped, so "stop" stops at once."""
+        if not self.run_w.value or time.perf_counter() - self._last_tick_end < 0.5 * self._interval_s:
+            return
+        self.step()
+        self._last_tick_end = time.perf_counter()
 
     def _restart_history(self):
         self.history = []
