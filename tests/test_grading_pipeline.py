@@ -21,7 +21,7 @@ import grading_helpers as fx
 from grading.tool import autograde, course, demo, export, feedback, release, samples
 
 pytestmark = pytest.mark.slow
-TIMEOUT = 15
+TIMEOUT = 10
 
 
 def _snapshot(folder: Path) -> dict:
