@@ -7,6 +7,8 @@ BIN     := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP   := $(VENV)/.installed
 LAB_PORT ?= 8888
+# Jupyter refuses to run as root unless told to (containers, CI machines).
+LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: venv system-deps data lab test demo bench release clean-venv
 
@@ -30,7 +32,7 @@ data: venv system-deps
 	$(BIN)/python -m cs231n_lib.data fetch fashion_mnist
 
 lab: data
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/assignments --ServerApp.port=$(LAB_PORT)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/assignments --ServerApp.port=$(LAB_PORT) $(LAB_ROOT_FLAG)
 
 test: data
 	$(BIN)/python -m pytest
