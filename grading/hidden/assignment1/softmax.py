@@ -1,0 +1,124 @@
+"""Hidden tests of ``softmax.ipynb``: ``softmax_loss_naive``, ``softmax_loss_vectorized``
+(value, gradient, numeric stability) and the ``Softmax`` classifier.
+
+Seeded synthetic inputs (odd shapes, float32 and float64, reg 0 and > 0), the
+reference from ``grading.oracles.linear`` (torch ``cross_entropy`` and
+autograd), and the comparison helpers shared with ``svm.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cs231n_lib.checks import CheckFailed, check_equal
+from grading.hidden.assignment1.svm import LOSS_CASES, call_loss, compare, expect_gradient, expect_loss, random_problem
+from grading.hidden.core import hidden_test
+from grading.oracles import linear as oracle
+
+# Scores of a few units: large enough to be a real test, small enough that exp does not overflow.
+_PROBLEM = {"score_scale": 3.0}
+
+_LOSS_HINT = ("loss = mean over i of -log(exp(s[y[i]]) / sum_j exp(s[j])) plus reg * np.sum(W * W); "
+              "use the natural log (np.log).")
+_GRAD_HINT = ("with p = softmax(scores) per row: dW = X.T @ (p - onehot(y)) / N + 2 * reg * W.")
+
+
+def _softmax_extra_diagnoses(W, X, y, reg, data_loss, reg_loss):
+    scores = X.astype(np.float64) @ W.astype(np.float64)
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return [("use the natural log np.log, not np.log10 or np.log2.",
+             float(-np.mean(log_p[np.arange(len(y)), y])) / np.log(10) + reg_loss)]
+
+
+@hidden_test("assignment1", "softmax_naive_loss", points=2)
+def softmax_naive_loss(softmax_loss_naive):
+    """The loss of softmax_loss_naive matches torch's cross_entropy plus reg * sum(W^2)."""
+    expect_loss(softmax_loss_naive, "softmax_loss_naive", oracle.softmax_loss, LOSS_CASES, seed=3101,
+                hint=_LOSS_HINT, extra_diagnoses=_softmax_extra_diagnoses, problem_kwargs=_PROBLEM)
+
+
+@hidden_test("assignment1", "softmax_naive_grad", points=3)
+def softmax_naive_grad(softmax_loss_naive):
+    """dW of softmax_loss_naive matches the torch autograd gradient, with and without regularization."""
+    expect_gradient(softmax_loss_naive, "softmax_loss_naive", oracle.softmax_loss, LOSS_CASES, seed=3202,
+                    hint=_GRAD_HINT, problem_kwargs=_PROBLEM)
+
+
+_VECTORIZED_CASES = LOSS_CASES + [(np.float32, 256, 65, 10, 0.01), (np.float64, 300, 40, 7, 1e-3)]
+
+
+@hidden_test("assignment1", "softmax_vectorized_loss", points=2)
+def softmax_vectorized_loss(softmax_loss_vectorized):
+    """The loss of softmax_loss_vectorized matches torch's cross_entropy plus reg * sum(W^2)."""
+    expect_loss(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, _VECTORIZED_CASES,
+                seed=3303, hint=_LOSS_HINT + " Vectorized: pick the correct-class entries with "
+                                             "log_probs[np.arange(N), y].",
+                extra_diagnoses=_softmax_extra_diagnoses, problem_kwargs=_PROBLEM)
+
+
+@hidden_test("assignment1", "softmax_vectorized_grad", points=3)
+def softmax_vectorized_grad(softmax_loss_vectorized):
+    """dW of softmax_loss_vectorized matches the torch autograd gradient, with and without regularization."""
+    expect_gradient(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, _VECTORIZED_CASES,
+                    seed=3404, hint=_GRAD_HINT + " Subtract 1 from p[np.arange(N), y].", problem_kwargs=_PROBLEM)
+
+
+@hidden_test("assignment1", "softmax_vectorized_stability", points=1)
+def softmax_vectorized_stability(softmax_loss_vectorized):
+    """softmax_loss_vectorized stays finite and exact when scores are in the thousands (float32 and float64)."""
+    rng = np.random.default_rng(3505)
+    for dtype, N, D, C in [(np.float64, 11, 6, 5), (np.float32, 8, 13, 10)]:
+        W, X, y = random_problem(rng, dtype, N, D, C, score_scale=2000.0)
+        where = f"{np.dtype(dtype).name} inputs with scores of about +-2000, N={N}, D={D}, C={C}"
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            loss, dW = call_loss(softmax_loss_vectorized, W, X, y, 0.0, "softmax_loss_vectorized")
+        want_loss, want_dW = oracle.softmax_loss(W, X, y, 0.0)
+        hint = ("exp overflows for large scores: subtract each row's maximum score before np.exp "
+                "(softmax is unchanged by the shift), and compute log-probabilities as "
+                "shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)).")
+        if np.ndim(loss) != 0:
+            raise CheckFailed(f"softmax_loss_vectorized loss ({where}) must be a single number, "
+                              f"got shape {np.shape(loss)}.")
+        # float32 scores of ~2000 carry absolute rounding errors of ~1e-4 into a loss of ~1000.
+        tol = 1e-8 if dtype == np.float64 else 1e-4
+        compare(f"softmax_loss_vectorized loss ({where})", loss, want_loss, tol, hint)
+        compare(f"softmax_loss_vectorized dW ({where})", dW, want_dW, tol, hint)
+
+
+@hidden_test("assignment1", "softmax_classifier", points=2)
+def softmax_classifier(Softmax):
+    """Softmax.loss returns the softmax loss and gradient of self.W; trained on a separable toy problem it
+    starts near log(C), and learns every point (train and predict come from LinearClassifier)."""
+    rng = np.random.default_rng(3606)
+    for dtype, N, D, C, reg in [(np.float64, 15, 7, 4, 0.3), (np.float32, 40, 12, 10, 0.0)]:
+        W, X, y = random_problem(rng, dtype, N, D, C, **_PROBLEM)
+        clf = Softmax()
+        clf.W = W.copy()
+        out = clf.loss(X, y, reg)
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise CheckFailed(f"Softmax.loss must return (loss, dW) as softmax_loss_vectorized does; "
+                              f"got {type(out).__name__}.")
+        want_loss, want_dW = oracle.softmax_loss(W, X, y, reg)
+        where = f"{np.dtype(dtype).name} inputs, N={N}, D={D}, C={C}, reg={reg:g}"
+        hint = "Softmax.loss should return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)."
+        compare(f"Softmax.loss loss ({where})", out[0], want_loss, 2e-4 if dtype == np.float32 else 1e-8, hint)
+        compare(f"Softmax.loss dW ({where})", out[1], want_dW, 2e-4 if dtype == np.float32 else 1e-8, hint)
+
+    centers = np.array([[4.0, 0.0], [-2.0, 3.5], [-2.0, -3.5]])
+    y3 = np.arange(60) % 3
+    X3 = np.hstack([centers[y3] + 0.5 * rng.standard_normal((60, 2)), np.ones((60, 1))])
+    np.random.seed(3)
+    clf = Softmax()
+    history = [float(v) for v in clf.train(X3, y3, learning_rate=0.1, reg=1e-4, num_iters=150, batch_size=16)]
+    if abs(history[0] - np.log(3)) > 0.1:
+        raise CheckFailed(f"on a 3-class toy problem the first loss is {history[0]:.4g}; with W ~ 0.001 * randn it "
+                          f"should be about log(3) = {np.log(3):.4g}.")
+    late = float(np.mean(history[-10:]))
+    if not late < 0.25 * history[0]:
+        raise CheckFailed(f"on a separable toy problem the loss went from {history[0]:.3g} to {late:.3g} "
+                          "(mean of the last 10 iterations; expected < 25% of the start).")
+    check_equal("Softmax.predict on the separable toy problem", clf.predict(X3), oracle.linear_predict(clf.W, X3),
+                hint="predict comes from LinearClassifier: argmax of X.dot(self.W) over axis=1.", verbose=False)
+    check_equal("Softmax training accuracy on the separable toy problem", oracle.linear_predict(clf.W, X3), y3,
+                hint="the trained W should classify every point of a separable problem.", verbose=False)

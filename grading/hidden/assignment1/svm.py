@@ -1,0 +1,349 @@
+"""Hidden tests of ``svm.ipynb``: ``svm_loss_naive``, ``svm_loss_vectorized`` and
+``LinearClassifier`` (``train`` and ``predict``).
+
+Inputs are seeded synthetic arrays (odd shapes, float32 and float64, reg 0 and
+> 0); references come from ``grading.oracles.linear`` (torch
+``multi_margin_loss`` and autograd).  The loss and its gradient are graded in
+separate cells, and ``train`` is graded with a reference loss plugged in, so one
+bug costs one cell.  Failure messages say what differs and, where a common
+mistake explains the numbers exactly (missing regularization, a 1/2, a sign,
+no division by N), which one -- never the inputs.
+
+The helpers ``expect_loss`` and ``expect_gradient`` are shared with
+``softmax.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cs231n_lib.checks import CheckFailed, check_equal, describe_mismatch
+from grading.hidden.core import hidden_test
+from grading.oracles import linear as oracle
+
+# (dtype, N, D, C, reg): odd shapes, both float widths, with and without regularization.
+LOSS_CASES = [
+    (np.float64, 7, 5, 3, 0.0),
+    (np.float64, 13, 31, 11, 0.7),
+    (np.float32, 9, 17, 4, 0.0),
+    (np.float32, 20, 8, 10, 2.5),
+    (np.float64, 1, 1, 2, 0.05),
+]
+#: Tolerance on the loss (relative) and on dW (relative to its largest entry).
+TOL = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 2e-4}
+
+
+def random_problem(rng, dtype, N, D, C, score_scale=1.0, min_margin_gap=None):
+    """``W (D, C)``, ``X (N, D)`` of ``dtype`` and int labels ``y (N,)`` with scores of about
+    ``score_scale``.  With ``min_margin_gap``, redraw until no SVM margin lies within that
+    distance of its kink (the hinge is not differentiable there)."""
+    for _ in range(100):
+        X = rng.standard_normal((N, D)).astype(dtype)
+        W = (rng.standard_normal((D, C)) * score_scale / np.sqrt(D)).astype(dtype)
+        y = rng.integers(0, C, size=N)
+        if min_margin_gap is None:
+            return W, X, y
+        scores = X.astype(np.float64) @ W.astype(np.float64)
+        margins = scores - scores[np.arange(N), y][:, None] + 1.0
+        margins[np.arange(N), y] = np.inf
+        if np.min(np.abs(margins)) > min_margin_gap:
+            return W, X, y
+    raise RuntimeError("grading/hidden/assignment1/svm.py: could not draw a problem away from the kinks")
+
+
+def _where(dtype, N, D, C, reg):
+    return f"{np.dtype(dtype).name} inputs, N={N}, D={D}, C={C}, reg={reg:g}"
+
+
+def call_loss(loss_fn, W, X, y, reg, name):
+    """Call ``loss_fn`` on copies, check it returned ``(loss, dW)`` and left its inputs alone."""
+    W_in, X_in, y_in = W.copy(), X.copy(), y.copy()
+    out = loss_fn(W_in, X_in, y_in, reg)
+    for arg, before, after in (("W", W, W_in), ("X", X, X_in), ("y", y, y_in)):
+        if not np.array_equal(before, after):
+            raise CheckFailed(f"{name} changed its input {arg} in place; work on new arrays "
+                              f"(e.g. use `dW = np.zeros_like(W)` and `x = x - c`, not `x -= c` on an input).")
+    if not isinstance(out, tuple) or len(out) != 2:
+        raise CheckFailed(f"{name} must return a tuple (loss, dW); got {type(out).__name__}"
+                          + (f" of length {len(out)}" if isinstance(out, tuple) else "") + ".")
+    return out
+
+
+def compare(name, got, want, tol, hint, diagnoses=()):
+    """Raise ``CheckFailed`` unless ``got`` matches ``want`` within ``tol`` relative to the
+    largest entry of ``want``.  ``diagnoses`` -- ``(cause, value)`` pairs: when ``got`` matches
+    ``value`` instead, ``cause`` replaces the generic ``hint``."""
+    problem = describe_mismatch(got, want, tol=np.inf, name=name)  # shape, dtype, nan/inf
+    if problem is None:
+        got64, want64 = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+        if want64.size == 0:
+            return
+        err = np.abs(got64 - want64) / max(float(np.max(np.abs(want64))), 1e-12)
+        worst = float(np.max(err))
+        if worst <= tol:
+            return
+        if got64.ndim == 0:
+            problem = (f"{name} is {float(got64):.8g} but expected {float(want64):.8g} "
+                       f"(relative error {worst:.2e}, threshold {tol:.0e}).")
+        else:
+            bad = np.argwhere(err > tol)
+            first = tuple(int(i) for i in bad[0])
+            problem = (f"{name}: max error {worst:.3e} relative to its largest entry exceeds {tol:.0e}; "
+                       f"{len(bad)} of {got64.size} entries are off, first at index {first} "
+                       f"(got {got64[first]:.6g}, expected {want64[first]:.6g}).")
+        for cause, value in diagnoses:
+            value64 = np.asarray(value, dtype=np.float64)
+            scale = max(float(np.max(np.abs(value64))), 1e-12)
+            if value64.shape == got64.shape and float(np.max(np.abs(got64 - value64))) / scale <= tol:
+                hint = cause
+                break
+    raise CheckFailed(f"{problem}\nLikely cause: {hint}")
+
+
+def expect_loss(loss_fn, name, oracle_fn, cases, seed, hint, extra_diagnoses=None, problem_kwargs=None):
+    """The loss returned by ``loss_fn`` matches ``oracle_fn`` on every case (dW is not looked at).
+
+    ``extra_diagnoses(W, X, y, reg, data_loss, reg_loss)`` -> more ``(cause, value)`` pairs."""
+    rng = np.random.default_rng(seed)
+    for dtype, N, D, C, reg in cases:
+        W, X, y = random_problem(rng, dtype, N, D, C, **(problem_kwargs or {}))
+        label = f"{name} loss ({_where(dtype, N, D, C, reg)})"
+        loss, _ = call_loss(loss_fn, W, X, y, reg, name)
+        if np.ndim(loss) != 0:
+            raise CheckFailed(f"{label} must be a single number, got an array of shape {np.shape(loss)}; "
+                              "sum the per-example losses and divide by N.")
+        want, _ = oracle_fn(W, X, y, reg)
+        data_loss, _ = oracle_fn(W, X, y, 0.0)
+        reg_loss = reg * float(np.sum(W.astype(np.float64) ** 2))
+        diagnoses = []
+        if reg > 0:
+            diagnoses += [("the regularization term reg * np.sum(W * W) is missing from the loss.", data_loss),
+                          ("the regularization term is reg * np.sum(W * W), with no 1/2 in this course.",
+                           data_loss + 0.5 * reg_loss)]
+        if N > 1:
+            diagnoses.append(("the data loss must be averaged over the N examples (divide the sum by N).",
+                              data_loss * N + reg_loss))
+        if extra_diagnoses is not None:
+            diagnoses += extra_diagnoses(W, X, y, reg, data_loss, reg_loss)
+        compare(label, loss, want, TOL[np.dtype(dtype)], hint, diagnoses)
+
+
+def expect_gradient(loss_fn, name, oracle_fn, cases, seed, hint, problem_kwargs=None):
+    """dW returned by ``loss_fn`` matches the autograd gradient of ``oracle_fn`` on every case."""
+    rng = np.random.default_rng(seed)
+    for dtype, N, D, C, reg in cases:
+        W, X, y = random_problem(rng, dtype, N, D, C, **(problem_kwargs or {}))
+        label = f"{name} dW ({_where(dtype, N, D, C, reg)})"
+        _, dW = call_loss(loss_fn, W, X, y, reg, name)
+        _, want = oracle_fn(W, X, y, reg)
+        _, data_grad = oracle_fn(W, X, y, 0.0)
+        reg_grad = 2 * reg * W.astype(np.float64)
+        diagnoses = [("dW has the wrong sign: the loss grows along dW, so check every + and - "
+                      "(e.g. the correct-class column, or p - 1 vs 1 - p).", -want)]
+        if reg > 0:
+            diagnoses += [("the regularization gradient 2 * reg * W is missing from dW.", data_grad),
+                          ("the regularization gradient is 2 * reg * W (the loss has reg * sum(W * W), no 1/2).",
+                           data_grad + 0.5 * reg_grad)]
+        if N > 1:
+            diagnoses.append(("the data gradient must be divided by N, like the data loss.", data_grad * N + reg_grad))
+        compare(label, dW, want, TOL[np.dtype(dtype)], hint, diagnoses)
+
+
+# --------------------------------------------------------------------------- SVM losses
+
+_SVM_PROBLEM = {"min_margin_gap": 1e-3}
+
+
+def _svm_extra_diagnoses(W, X, y, reg, data_loss, reg_loss):
+    return [("the correct class j == y[i] must be skipped in the sum over classes "
+             "(its margin is always 1, adding 1 per example).", data_loss + 1.0 + reg_loss)]
+
+
+_SVM_LOSS_HINT = ("loss = mean over i of sum over j != y[i] of max(0, s[j] - s[y[i]] + 1), "
+                  "plus reg * np.sum(W * W).")
+_SVM_GRAD_HINT = ("for every margin > 0 (j != y[i]) add X[i] to column j of dW and subtract it from column y[i]; "
+                  "then divide by N and add 2 * reg * W.")
+
+
+@hidden_test("assignment1", "svm_naive_loss", points=2)
+def svm_naive_loss(svm_loss_naive):
+    """The loss of svm_loss_naive matches torch's multi_margin_loss (times C) plus reg * sum(W^2)."""
+    expect_loss(svm_loss_naive, "svm_loss_naive", oracle.svm_loss, LOSS_CASES, seed=1101,
+                hint=_SVM_LOSS_HINT, extra_diagnoses=_svm_extra_diagnoses, problem_kwargs=_SVM_PROBLEM)
+
+
+@hidden_test("assignment1", "svm_naive_grad", points=3)
+def svm_naive_grad(svm_loss_naive):
+    """dW of svm_loss_naive matches the torch autograd gradient, with and without regularization."""
+    expect_gradient(svm_loss_naive, "svm_loss_naive", oracle.svm_loss, LOSS_CASES, seed=1202,
+                    hint=_SVM_GRAD_HINT, problem_kwargs=_SVM_PROBLEM)
+
+
+_VECTORIZED_CASES = LOSS_CASES + [(np.float32, 256, 65, 10, 0.01), (np.float64, 300, 40, 7, 1e-3)]
+
+
+@hidden_test("assignment1", "svm_vectorized_loss", points=2)
+def svm_vectorized_loss(svm_loss_vectorized):
+    """The loss of svm_loss_vectorized matches torch's multi_margin_loss (times C) plus reg * sum(W^2)."""
+    expect_loss(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, _VECTORIZED_CASES, seed=1303,
+                hint=_SVM_LOSS_HINT + " Vectorized: margins = scores - scores[np.arange(N), y][:, None] + 1, "
+                                      "then zero the correct-class entries.",
+                extra_diagnoses=_svm_extra_diagnoses, problem_kwargs=_SVM_PROBLEM)
+
+
+@hidden_test("assignment1", "svm_vectorized_grad", points=3)
+def svm_vectorized_grad(svm_loss_vectorized):
+    """dW of svm_loss_vectorized matches the torch autograd gradient, with and without regularization."""
+    expect_gradient(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, _VECTORIZED_CASES, seed=1404,
+                    hint="build a (N, C) coefficient matrix: 1 where the margin > 0, and in the correct-class column "
+                         "minus the number of positive margins of that row; then dW = X.T @ coeff / N + 2 * reg * W.",
+                    problem_kwargs=_SVM_PROBLEM)
+
+
+# --------------------------------------------------------------------------- LinearClassifier
+
+def _row_index(X):
+    """Map each row of X (as bytes) to its index; rows are distinct by construction."""
+    return {row.tobytes(): i for i, row in enumerate(X)}
+
+
+def _train_with_recorded_loss(LinearClassifier, X, y, gradient, **train_kwargs):
+    """Train a subclass whose loss records ``(W before the step, X_batch, y_batch, reg)`` and returns
+    ``(1, 2, 3, ...), gradient``.  Returns ``(classifier, history, calls)``."""
+    calls = []
+
+    class Recorder(LinearClassifier):
+        def loss(self, X_batch, y_batch, reg):
+            if self.W is None:
+                raise CheckFailed("train called self.loss before initialising self.W: create W first "
+                                  "(0.001 * np.random.randn(D, C)) when it is None.")
+            calls.append((np.array(self.W, dtype=np.float64), np.array(X_batch), np.array(y_batch), reg))
+            return float(len(calls)), gradient.copy()
+
+    clf = Recorder()
+    history = clf.train(X, y, **train_kwargs)
+    return clf, history, calls
+
+
+def _check_training_run(clf, history, calls, X, y, gradient, lr, reg, num_iters, batch_size, call):
+    num_classes = int(np.max(y)) + 1
+    if len(calls) != num_iters:
+        raise CheckFailed(f"{call} called self.loss {len(calls)} times; expected once per iteration ({num_iters}).")
+    if history is None:
+        raise CheckFailed(f"{call} returned None; return the list of losses (missing `return loss_history`?).")
+    check_equal(f"{call} loss history", np.asarray(list(history), dtype=np.float64),
+                np.arange(1, num_iters + 1, dtype=np.float64),
+                hint="append the loss of every iteration, in order, and return the list.", verbose=False)
+    rows = _row_index(X)
+    for it, (W, X_batch, y_batch, reg_passed) in enumerate(calls):
+        where = f"{call}, iteration {it}"
+        if W.shape != (X.shape[1], num_classes):
+            raise CheckFailed(f"{where}: W has shape {W.shape} but expected (D, C) = {(X.shape[1], num_classes)} "
+                              "with C = np.max(y) + 1.")
+        if X_batch.shape != (batch_size, X.shape[1]) or y_batch.shape != (batch_size,):
+            raise CheckFailed(f"{where}: the minibatch has X_batch {X_batch.shape} and y_batch {y_batch.shape}; "
+                              f"expected ({batch_size}, {X.shape[1]}) and ({batch_size},).")
+        index = [rows.get(np.ascontiguousarray(row, dtype=X.dtype).tobytes()) for row in X_batch]
+        if any(i is None for i in index):
+            raise CheckFailed(f"{where}: X_batch contains rows that are not rows of X; take whole rows X[idx].")
+        if not np.array_equal(y[index], y_batch):
+            raise CheckFailed(f"{where}: y_batch does not hold the labels of the rows in X_batch; "
+                              "index X and y with the same indices.")
+        if reg_passed != reg:
+            raise CheckFailed(f"{where}: self.loss got reg={reg_passed!r}; pass train's reg={reg!r} on.")
+    W0 = calls[0][0]
+    if not (np.max(np.abs(W0)) < 0.01 and 2e-4 < np.std(W0) < 5e-3):
+        raise CheckFailed(f"{call}: the initial W has std {np.std(W0):.3g} and max |W| {np.max(np.abs(W0)):.3g}; "
+                          "initialise it as 0.001 * np.random.randn(D, C).")
+    steps = [calls[t + 1][0] for t in range(num_iters - 1)] + [np.asarray(clf.W, dtype=np.float64)]
+    for t, W_next in enumerate(steps):
+        want = calls[t][0] - lr * gradient
+        if describe_mismatch(W_next, want, tol=1e-9) is not None:
+            raise CheckFailed(f"{call}: after iteration {t} W is not W - learning_rate * grad "
+                              f"(max difference {np.max(np.abs(W_next - want)):.3g}). Update self.W in place "
+                              "with the gradient that self.loss returned.")
+
+
+@hidden_test("assignment1", "svm_train", points=2)
+def svm_train(LinearClassifier):
+    """LinearClassifier.train: lazy 0.001 * randn initialisation, minibatches of whole (x, y) rows
+    sampled with replacement, W -= learning_rate * grad, the loss history, the API defaults, and
+    a falling loss on a separable toy problem (with a reference SVM loss plugged in)."""
+    rng = np.random.default_rng(2101)
+    N, D, C = 23, 6, 4
+    X = rng.standard_normal((N, D))
+    y = rng.permutation(np.arange(N) % C)
+    gradient = rng.standard_normal((D, C))
+
+    np.random.seed(0)
+    call = "train(X, y, learning_rate=0.05, reg=0.3, num_iters=12, batch_size=40) with N=23"
+    try:
+        clf, history, calls = _train_with_recorded_loss(LinearClassifier, X, y, gradient, learning_rate=0.05,
+                                                        reg=0.3, num_iters=12, batch_size=40)
+    except ValueError as exc:
+        raise CheckFailed(f"{call} raised ValueError ({exc}): sample the minibatch WITH replacement, "
+                          "np.random.choice(num_train, batch_size, replace=True), so batch_size may exceed N.") from None
+    _check_training_run(clf, history, calls, X, y, gradient, 0.05, 0.3, 12, 40, call)
+    seen = np.unique(np.concatenate([[_row_index(X)[r.tobytes()] for r in c[1]] for c in calls]))
+    if len(seen) < N - 3:
+        raise CheckFailed(f"{call}: 480 draws used only {len(seen)} of the {N} training rows; "
+                          "sample indices uniformly from all of them.")
+    if all(np.array_equal(calls[0][1], c[1]) for c in calls[1:]):
+        raise CheckFailed(f"{call}: every iteration used the same minibatch; draw a new one each iteration.")
+
+    # Lazy initialisation: a second call continues from the trained W.
+    W_trained = np.array(clf.W, dtype=np.float64)
+    calls.clear()
+    clf.train(X, y, learning_rate=0.05, reg=0.3, num_iters=2, batch_size=5)
+    if len(calls) != 2 or describe_mismatch(calls[0][0], W_trained, tol=1e-12) is not None:
+        raise CheckFailed("a second call of train started from a new W; initialise W only when self.W is None.")
+
+    # API defaults: learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200.
+    X2 = rng.standard_normal((250, 3))
+    y2 = rng.integers(0, 3, size=250)
+    np.random.seed(1)
+    clf, history, calls = _train_with_recorded_loss(LinearClassifier, X2, y2, gradient[:3, :3])
+    _check_training_run(clf, history, calls, X2, y2, gradient[:3, :3], 1e-3, 1e-5, 100, 200,
+                        "train(X, y) with the default arguments")
+
+    # A separable toy problem with the reference SVM loss: the loss falls and every point is learned.
+    class ReferenceSVM(LinearClassifier):
+        def loss(self, X_batch, y_batch, reg):
+            return oracle.svm_loss(self.W, X_batch, y_batch, reg)
+
+    centers = np.array([[4.0, 0.0], [-2.0, 3.5], [-2.0, -3.5]])
+    y3 = np.arange(60) % 3
+    X3 = np.hstack([centers[y3] + 0.5 * rng.standard_normal((60, 2)), np.ones((60, 1))]).astype(np.float32)
+    np.random.seed(2)
+    clf = ReferenceSVM()
+    history = [float(v) for v in clf.train(X3, y3, learning_rate=0.05, reg=1e-4, num_iters=150, batch_size=16)]
+    late = float(np.mean(history[-10:]))
+    accuracy = float(np.mean(oracle.linear_predict(clf.W, X3) == y3))
+    if not (late < 0.25 * history[0] and accuracy == 1.0):
+        raise CheckFailed(f"on a separable toy problem (3 classes, reference SVM loss) the loss went from "
+                          f"{history[0]:.3g} to {late:.3g} (mean of the last 10; expected < 25% of the start) and "
+                          f"the training accuracy is {accuracy:.2f} (expected 1.0). Check the update "
+                          "W -= learning_rate * grad and the minibatch sampling.")
+
+
+@hidden_test("assignment1", "svm_predict", points=1)
+def svm_predict(LinearClassifier):
+    """LinearClassifier.predict returns argmax_j (X @ W) for every row: shape (N,), integer labels."""
+    rng = np.random.default_rng(2202)
+    for dtype, N, D, C in [(np.float64, 17, 9, 5), (np.float32, 1, 4, 3), (np.float32, 40, 785, 10)]:
+        clf = LinearClassifier()
+        clf.W = rng.standard_normal((D, C)).astype(dtype)
+        X = rng.standard_normal((N, D)).astype(dtype)
+        got = clf.predict(X)
+        name = f"predict ({np.dtype(dtype).name} inputs, N={N}, D={D}, C={C})"
+        if got is None:
+            raise CheckFailed(f"{name} returned None (missing `return`?).")
+        got = np.asarray(got)
+        if got.shape != (N,):
+            raise CheckFailed(f"{name} has shape {got.shape} but expected ({N},): one label per row of X "
+                              "(argmax over axis=1, the class axis).")
+        if got.dtype.kind not in "iu":
+            raise CheckFailed(f"{name} has dtype {got.dtype}; labels must be integers (np.argmax returns them).")
+        check_equal(name, got, oracle.linear_predict(clf.W, X),
+                    hint="scores = X.dot(self.W) has shape (N, C); the label is the argmax over axis=1.",
+                    verbose=False)
