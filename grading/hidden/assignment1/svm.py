@@ -284,12 +284,12 @@ def svm_train(LinearClassifier):
         raise CheckFailed(f"{call} raised ValueError ({exc}): sample the minibatch WITH replacement, "
                           "np.random.choice(num_train, batch_size, replace=True), so batch_size may exceed N.") from None
     _check_training_run(clf, history, calls, X, y, gradient, 0.05, 0.3, 12, 40, call)
+    if all(np.array_equal(calls[0][1], c[1]) for c in calls[1:]):
+        raise CheckFailed(f"{call}: every iteration used the same minibatch; draw a new one each iteration.")
     seen = np.unique(np.concatenate([[_row_index(X)[r.tobytes()] for r in c[1]] for c in calls]))
     if len(seen) < N - 3:
         raise CheckFailed(f"{call}: 480 draws used only {len(seen)} of the {N} training rows; "
                           "sample indices uniformly from all of them.")
-    if all(np.array_equal(calls[0][1], c[1]) for c in calls[1:]):
-        raise CheckFailed(f"{call}: every iteration used the same minibatch; draw a new one each iteration.")
 
     # Lazy initialisation: a second call continues from the trained W.
     W_trained = np.array(clf.W, dtype=np.float64)
