@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -51,6 +52,14 @@ def grade(job: dict) -> dict:
     running = Path(job["course_dir"]) / "running_cell.txt"
     os.environ[RUNNING_CELL_ENV] = str(running)
     submitted = Path(job["course_dir"]) / "submitted" / job["student"] / job["assignment"]
+    # A notebook may import definitions from another notebook of the assignment
+    # (softmax uses svm's LinearClassifier), looked up next to itself, i.e. in the
+    # autograded folder where nbgrader runs it.  Put the student's notebooks
+    # there first; each is replaced by its autograded version once graded.
+    build = Path(job["course_dir"]) / "autograded" / job["student"] / job["assignment"]
+    build.mkdir(parents=True, exist_ok=True)
+    for name in job["notebooks"]:
+        shutil.copyfile(submitted / f"{name}.ipynb", build / f"{name}.ipynb")
     results = {}
     for name in job["notebooks"]:
         skipped = []
