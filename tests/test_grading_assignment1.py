@@ -94,6 +94,11 @@ def test_feedback_never_reveals_hidden_tests_or_oracles(demo_run):
 
 
 def _solution_lines() -> set[str]:
+    """Long lines of solution regions that the release itself does not show (e.g. in a hint)."""
+    released = "\n".join(
+        c.source for p in (REPO / "assignments" / "assignment1").glob("*.ipynb")
+        for c in nbformat.read(p, as_version=4).cells
+    )
     lines = set()
     for nb_path in (REPO / "solutions" / "assignment1").glob("*.ipynb"):
         for cell in nbformat.read(nb_path, as_version=4).cells:
@@ -103,7 +108,7 @@ def _solution_lines() -> set[str]:
                     inside = True
                 elif "END SOLUTION" in line:
                     inside = False
-                elif inside and len(line.strip()) > 30:
+                elif inside and len(line.strip()) > 30 and line.strip() not in released:
                     lines.add(line.strip())
     return lines
 
