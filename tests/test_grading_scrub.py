@@ -59,3 +59,19 @@ def test_leaked_lists_markers():
     assert leaked("<p>fine</p>") == []
     assert leaked("x ### BEGIN HIDDEN TESTS y from grading.hidden import run_hidden") == [
         "BEGIN HIDDEN TESTS", "run_hidden", "grading.hidden"]
+
+
+def test_visible_check_output_is_kept_up_to_the_hidden_start_line():
+    from grading.hidden.core import START_MARKER
+
+    cell = nbformat.v4.new_code_cell("check(f)\n### BEGIN HIDDEN TESTS\nrun_hidden('t', f)\n### END HIDDEN TESTS")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="loss: relative error 1e-9 (threshold 1e-07)  OK\n"),
+        nbformat.v4.new_output("stream", name="stdout", text=f"more visible\n{START_MARKER}\nX_hidden = [1, 2]\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="hidden stderr\n"),
+        _error("HiddenTestFailed", "hidden test t failed: shape (2,) but expected (3,)", ["tb", "HiddenTestFailed"]),
+    ]
+    texts = [o.get("text", "") for o in _scrub(cell).outputs]
+    assert texts[:2] == ["loss: relative error 1e-9 (threshold 1e-07)  OK\n", "more visible\n"]
+    assert not any("X_hidden" in t or "hidden stderr" in t or START_MARKER in t for t in texts)
+    assert _scrub(cell).outputs[-1].traceback == ["HiddenTestFailed: hidden test t failed: shape (2,) but expected (3,)"]

@@ -24,6 +24,11 @@ from cs231n_lib.checks import CheckFailed
 
 REGISTRY: dict[str, "HiddenTest"] = {}
 
+#: Printed before a hidden test runs: feedback keeps a test cell's output up to
+#: this line (the visible checks) and drops what follows (the student's code may
+#: print hidden inputs).
+START_MARKER = "[hidden tests running]"
+
 
 class HiddenTestFailed(AssertionError):
     """Raised into the student's kernel when a hidden test fails."""
@@ -80,6 +85,7 @@ def run_hidden(grade_id: str, *student_objects) -> None:
     whose message says what differs, without the hidden inputs.
     """
     test = _find(grade_id)
+    print(START_MARKER, flush=True)
     missing = [i for i, obj in enumerate(student_objects) if obj is None]
     if missing:
         raise HiddenTestFailed(f"hidden test {grade_id}: the function or class under test is not defined")
