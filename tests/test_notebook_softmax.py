@@ -36,6 +36,14 @@ GRADED = {
     "softmax_vectorized_stability": "softmax_loss_vectorized",
     "softmax_classifier": "Softmax",
 }
+#: what the hidden part of each test cell passes to run_hidden
+HIDDEN_ARGS = {gid: name for gid, name in GRADED.items()}
+HIDDEN_ARGS["softmax_classifier"] = "Softmax, softmax_loss_vectorized"
+
+
+def _objects(gid, namespace):
+    """The objects the hidden part of cell ``gid`` passes to run_hidden, taken from ``namespace``."""
+    return tuple(namespace[name.strip()] for name in HIDDEN_ARGS[gid].split(","))
 
 
 def _read():
@@ -105,8 +113,8 @@ def test_nbgrader_metadata_and_hidden_cells_match_the_registry(hidden):
         if cell.cell_type == "code" and meta["grade"]:
             assert meta["locked"] is True and meta["solution"] is False
             gid = meta["grade_id"]
-            calls = re.findall(r'run_hidden\("([^"]+)", (\w+)\)', cell.source)
-            assert calls == [(gid, GRADED[gid])], f"{gid}: hidden part calls {calls}"
+            calls = re.findall(r'run_hidden\("([^"]+)", ([\w, ]+)\)', cell.source)
+            assert calls == [(gid, HIDDEN_ARGS[gid])], f"{gid}: hidden part calls {calls}"
             assert cell.source.split("### BEGIN HIDDEN TESTS")[1].strip().endswith("### END HIDDEN TESTS")
             graded_code[gid] = meta["points"]
         elif cell.cell_type == "code":
@@ -135,16 +143,16 @@ def test_released_notebook_defines_everything_and_hidden_tests_say_not_implement
 
     released, _ = ClearSolutions().preprocess(_read(), {})
     namespace = _definitions(released, FOLDER)
-    for gid, name in GRADED.items():
+    for gid in GRADED:
         with pytest.raises(HiddenTestFailed, match="not implemented|NotImplementedError"):
-            run_hidden(gid, namespace[name])
+            run_hidden(gid, *_objects(gid, namespace))
 
 
 # --------------------------------------------------------------------------- hidden tests
 
 @pytest.mark.parametrize("gid", sorted(GRADED))
 def test_hidden_test_passes_on_the_solution(sol, gid, capsys):
-    run_hidden(gid, sol[GRADED[gid]])
+    run_hidden(gid, *_objects(gid, sol))
     assert f"hidden test {gid}: passed" in capsys.readouterr().out
 
 
@@ -192,6 +200,10 @@ def _variants(sol):
             margins[rows, y_batch] = 0
             return margins.sum() / len(X_batch), np.zeros_like(self.W)
 
+    class NaiveHalf(Softmax):
+        def loss(self, X_batch, y_batch, reg):
+            return naive(self.W, X_batch, y_batch, reg / 2)
+
     class NoUpdate(Softmax):
         def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200, verbose=False):
             self.W = 0.001 * np.random.randn(X.shape[1], np.max(y) + 1)
@@ -214,6 +226,8 @@ def _variants(sol):
                                            ["softmax_naive_grad"], "no 1/2"),
         "vectorized: no max shift": ("softmax_loss_vectorized", _unstable_vectorized,
                                      ["softmax_vectorized_stability"], "subtract each row's maximum"),
+        "vectorized: sign error in dW": ("softmax_loss_vectorized", _grad_edit(vectorized, lambda dW, W, X, reg: -dW),
+                                         ["softmax_vectorized_grad"], "wrong sign"),
         "vectorized: no reg in dW": ("softmax_loss_vectorized", _grad_edit(vectorized, reg_free),
                                      ["softmax_vectorized_grad"], "2 * reg * W is missing"),
         "vectorized: no reg in the loss": ("softmax_loss_vectorized", _missing_reg_loss(vectorized),
@@ -224,6 +238,7 @@ def _variants(sol):
                                            ["softmax_vectorized_loss", "softmax_vectorized_grad",
                                             "softmax_vectorized_stability"], "threshold"),
         "classifier: SVM loss": ("Softmax", SvmLoss, ["softmax_classifier"], "softmax_loss_vectorized(self.W"),
+        "classifier: naive loss, slightly different": ("Softmax", NaiveHalf, ["softmax_classifier"], "vs your"),
         "classifier: train does not update": ("Softmax", NoUpdate, ["softmax_classifier"], "expected < 25%"),
         "classifier: svm.ipynb missing": ("Softmax", type("Softmax", (StandIn,), {"loss": Softmax.loss}),
                                           ["softmax_classifier"], None),
@@ -231,7 +246,8 @@ def _variants(sol):
 
 
 VARIANT_NAMES = ["naive: no reg in the loss", "naive: log10", "naive: sign error in dW", "naive: dW not divided by N",
-                 "naive: 1/2 in the reg gradient", "vectorized: no max shift", "vectorized: no reg in dW",
+                 "naive: 1/2 in the reg gradient", "vectorized: no max shift", "vectorized: sign error in dW",
+                 "vectorized: no reg in dW", "classifier: naive loss, slightly different",
                  "vectorized: no reg in the loss", "vectorized: float16 arithmetic", "classifier: SVM loss",
                  "classifier: train does not update"]
 
@@ -245,11 +261,17 @@ def test_hidden_tests_catch_a_broken_variant_and_only_in_its_cell(sol, hidden, v
     replaces, broken, failing, words = _variants(sol)[variant]
     failures = {}
     for gid, test in hidden.items():
-        if GRADED[gid] != replaces:
+        if GRADED[gid] == replaces:
+            args = (broken, sol["softmax_loss_vectorized"]) if gid == "softmax_classifier" else (broken,)
+        elif replaces == "softmax_loss_vectorized" and gid == "softmax_classifier":
+            # the student's Softmax delegates to their broken vectorized loss: only the loss cells may fail
+            args = (type("Softmax", (sol["Softmax"],), {"loss": lambda self, X, y, reg: broken(self.W, X, y, reg)}),
+                    broken)
+        else:
             continue
         try:
             with np.errstate(all="ignore"):
-                test.func(broken)
+                test.func(*args)
         except CheckFailed as exc:
             failures[gid] = str(exc)
     assert sorted(failures) == sorted(failing), f"{variant}: failed {list(failures)}"
@@ -259,7 +281,7 @@ def test_hidden_tests_catch_a_broken_variant_and_only_in_its_cell(sol, hidden, v
 def test_a_missing_svm_notebook_is_named_in_the_hidden_message(sol):
     _, broken, _, _ = _variants(sol)["classifier: svm.ipynb missing"]
     with pytest.raises(HiddenTestFailed, match="raised NotebookImportError: cannot import from svm.ipynb"):
-        run_hidden("softmax_classifier", broken)
+        run_hidden("softmax_classifier", broken, sol["softmax_loss_vectorized"])
 
 
 def test_without_svm_notebook_the_losses_still_work_and_the_classifier_says_why(tmp_path, sol, capsys):
@@ -269,11 +291,11 @@ def test_without_svm_notebook_the_losses_still_work_and_the_classifier_says_why(
     assert "Could not import LinearClassifier: cannot import from svm.ipynb: the notebook does not exist" in printed
     for gid, name in GRADED.items():
         if name != "Softmax":
-            run_hidden(gid, namespace[name])
+            run_hidden(gid, *_objects(gid, namespace))
     with pytest.raises(NotebookImportError, match="svm.ipynb"):
         namespace["Softmax"]()
     with pytest.raises(HiddenTestFailed, match="NotebookImportError"):
-        run_hidden("softmax_classifier", namespace["Softmax"])
+        run_hidden("softmax_classifier", *_objects("softmax_classifier", namespace))
 
 
 def test_hidden_failure_reaches_the_student_without_inputs(sol):
