@@ -438,6 +438,9 @@ def test_solution_notebook_runs_in_fast_mode():
     os.environ["CS231N_FAST"] = "1"
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env_before.get("PYTHONPATH")]))
     os.environ["MPLBACKEND"] = "Agg"
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        # one BLAS thread: the tiny SGD matrix products are many times slower with threads on a busy 2-core machine
+        os.environ.setdefault(name, "1")
     try:
         client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                                 resources={"metadata": {"path": str(NOTEBOOK.parent)}})
