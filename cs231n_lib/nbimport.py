@@ -1,7 +1,8 @@
 """Import definitions from another notebook of the same assignment.
 
 ``svm = import_notebook("svm.ipynb")`` runs only the *definitions* in that
-notebook's code cells (nbgrader test cells excepted) -- imports, ``def``, ``class`` and constant assignments --
+notebook's code cells (nbgrader test cells excepted) -- imports, ``def``,
+``class``, literal assignments and UPPER_CASE constants --
 never training cells, prints or plots.  A notebook that is missing, not valid
 JSON, or whose definitions fail raises :class:`NotebookImportError` with a
 message that names the notebook and what to fix; a cell with a syntax error is
@@ -27,22 +28,29 @@ class NotebookImportError(ImportError):
 _KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def _is_constant_assignment(node) -> bool:
+def _assignment_kind(node):
+    """``"literal"`` (``x = [1, 2]``), ``"constant"`` (``NUM_TRAIN = pick(5, 1)``) or None.
+
+    A constant is an UPPER_CASE name of two or more characters; its value may
+    depend on earlier cells' data, so it is evaluated best-effort.  Single
+    capitals such as ``W`` or ``X`` are data in CS231n notebooks, not constants.
+    """
     if isinstance(node, ast.AnnAssign):
         targets, value = [node.target], node.value
     elif isinstance(node, ast.Assign):
         targets, value = node.targets, node.value
     else:
-        return False
+        return None
     if value is None or not all(isinstance(t, ast.Name) for t in targets):
-        return False
-    if all(t.id.isupper() for t in targets):
-        return True
+        return None
     try:
         ast.literal_eval(value)
-        return True
+        return "literal"
     except ValueError:
-        return False
+        pass
+    if all(len(t.id) > 1 and t.id.isupper() for t in targets):
+        return "constant"
+    return None
 
 
 def _is_test_cell(cell) -> bool:
@@ -64,7 +72,8 @@ def definitions_source(cells_sources, notebook_name="notebook"):
     """The definitions of the given code-cell sources, as one Python module source.
 
     Returns ``(source, skipped)`` where ``skipped`` lists ``(cell_number, error)``
-    for cells that do not parse.
+    for cells that do not parse.  Constants are wrapped so that one that cannot
+    be evaluated outside the notebook (it needs data) is left out, not fatal.
     """
     kept, skipped = [], []
     for number, source in enumerate(cells_sources, start=1):
@@ -74,8 +83,12 @@ def definitions_source(cells_sources, notebook_name="notebook"):
             skipped.append((number, f"line {exc.lineno}: {exc.msg}"))
             continue
         for node in tree.body:
-            if isinstance(node, _KEEP) or _is_constant_assignment(node):
+            kind = _assignment_kind(node)
+            if isinstance(node, _KEEP) or kind == "literal":
                 kept.append(ast.unparse(node))
+            elif kind == "constant":
+                body = ast.unparse(node).replace("\n", "\n    ")
+                kept.append(f"try:\n    {body}\nexcept Exception:\n    pass")
     return "\n\n".join(kept) + "\n", skipped
 
 

@@ -58,9 +58,17 @@ def test_failing_definition_names_the_notebook(tmp_path, monkeypatch):
 
 
 def test_definitions_source_keeps_constants_but_not_calls():
-    src, skipped = definitions_source(["X = 1\ny = f()\nZ = g()\nw = [1, 2]"])
-    assert "X = 1" in src and "Z = g()" in src and "w = [1, 2]" in src and "y = f()" not in src
+    src, skipped = definitions_source(["X = 1\ny = f()\nZZ = g()\nW = np.random.randn(3)\nw = [1, 2]"])
+    assert "X = 1" in src and "ZZ = g()" in src and "w = [1, 2]" in src
+    assert "y = f()" not in src and "randn" not in src  # single capitals are data (W, X), not constants
     assert skipped == []
+
+
+def test_constants_that_need_notebook_data_are_left_out(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "d.ipynb", "NUM_DEV = 5\nX_DEV = data['X_train'][:NUM_DEV]", "def f():\n    return NUM_DEV")
+    mod = import_notebook("d.ipynb")
+    assert mod.f() == 5 and not hasattr(mod, "X_DEV")
 
 
 def test_nbgrader_test_cells_are_not_imported(tmp_path, monkeypatch):
