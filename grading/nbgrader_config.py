@@ -51,6 +51,12 @@ _path = os.environ.get("PYTHONPATH", "")
 if str(REPO) not in _path.split(os.pathsep):
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [str(REPO), _path] if p)
 
+# One BLAS/OpenMP thread per kernel: students are graded in parallel (--jobs),
+# and on a busy 2-core machine threads fighting over cores made fast-mode cells
+# several times slower (softmax.ipynb: 19 s -> 6 s with one thread).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 # nbgrader creates/upgrades the gradebook by running the `alembic` command,
 # which sits next to this Python when the virtual environment is not activated.
 import sys  # noqa: E402
