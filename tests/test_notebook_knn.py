@@ -4,7 +4,6 @@ deliberately broken variants; the solution agrees with the oracle on random inpu
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -16,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cs231n_lib.checks import CheckFailed
+from notebook_checks import assert_committed_clean, assert_metadata_matches_registry, execute_fast
 from grading.hidden import HiddenTestFailed, load_assignment, run_hidden
 from grading.oracles import knn as oracle
 
@@ -57,38 +57,11 @@ def hidden():
 # --------------------------------------------------------------------------- notebook structure
 
 def test_notebook_is_committed_clean_with_python3_kernel():
-    nb = _read()
-    nbformat.validate(nb)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+    assert_committed_clean(_read())
 
 
 def test_nbgrader_metadata_and_hidden_cells_match_the_registry(hidden):
-    nb = _read()
-    ids = [_nbgrader(c)["grade_id"] for c in nb.cells if _nbgrader(c)]
-    assert len(ids) == len(set(ids)), Counter(ids).most_common(3)
-    assert all(gid.startswith("knn_") for gid in ids)
-    graded_code = {}
-    for cell in nb.cells:
-        meta = _nbgrader(cell)
-        if not meta:
-            continue
-        assert meta["schema_version"] == 3 and meta["task"] is False
-        if cell.cell_type == "code" and meta["grade"]:
-            assert meta["locked"] is True and meta["solution"] is False
-            calls = re.findall(r'run_hidden\("([^"]+)", KNearestNeighbor\)', cell.source)
-            assert calls == [meta["grade_id"]], f"{meta['grade_id']}: hidden part calls {calls}"
-            assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source
-            graded_code[meta["grade_id"]] = meta["points"]
-        elif cell.cell_type == "code":
-            assert meta["solution"] is True and meta["locked"] is False
-            assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") >= 1
-        elif meta["grade"]:  # manually graded answer
-            assert meta["solution"] is True and meta["points"] > 0
-            assert f"{meta['grade_id']}_prompt" in ids
-    assert graded_code == {gid: hidden[gid].points for gid in GRADED_IDS}
+    assert_metadata_matches_registry(_read(), "knn_", {gid: "KNearestNeighbor" for gid in GRADED_IDS}, hidden)
 
 
 def test_every_method_has_its_own_solution_region():
@@ -345,23 +318,7 @@ def test_definitions_import_with_the_course_helper():
 
 @pytest.mark.slow
 def test_solution_notebook_runs_in_fast_mode():
-    from nbclient import NotebookClient
-
-    nb = _read()
-    env_before = dict(os.environ)
-    os.environ["CS231N_FAST"] = "1"
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env_before.get("PYTHONPATH")]))
-    os.environ["MPLBACKEND"] = "Agg"
-    try:
-        client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": str(NOTEBOOK.parent)}})
-        client.execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
-    errors = [(i, out.ename, out.evalue) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-              for out in cell.outputs if out.output_type == "error"]
+    nb, errors, text = execute_fast(NOTEBOOK)
     assert errors == []
-    text = "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
     for gid in GRADED_IDS:
         assert f"hidden test {gid}: passed" in text

@@ -6,9 +6,7 @@ and a missing svm.ipynb gives a clear message; the solution agrees with the torc
 from __future__ import annotations
 
 import os
-import re
 import shutil
-from collections import Counter
 from pathlib import Path
 
 import nbformat
@@ -20,6 +18,7 @@ from hypothesis import strategies as st
 
 from cs231n_lib.checks import CheckFailed
 from cs231n_lib.nbimport import NotebookImportError, definitions_source
+from notebook_checks import assert_committed_clean, assert_metadata_matches_registry, execute_fast
 from grading.hidden import HiddenTestFailed, load_assignment, run_hidden
 from grading.oracles import linear as oracle
 
@@ -91,39 +90,11 @@ def hidden():
 # --------------------------------------------------------------------------- notebook structure
 
 def test_notebook_is_committed_clean_with_python3_kernel():
-    nb = _read()
-    nbformat.validate(nb)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+    assert_committed_clean(_read())
 
 
 def test_nbgrader_metadata_and_hidden_cells_match_the_registry(hidden):
-    nb = _read()
-    ids = [_nbgrader(c)["grade_id"] for c in nb.cells if _nbgrader(c)]
-    assert len(ids) == len(set(ids)), Counter(ids).most_common(3)
-    assert all(gid.startswith("softmax_") for gid in ids)
-    graded_code = {}
-    for cell in nb.cells:
-        meta = _nbgrader(cell)
-        if not meta:
-            continue
-        assert meta["schema_version"] == 3 and meta["task"] is False
-        if cell.cell_type == "code" and meta["grade"]:
-            assert meta["locked"] is True and meta["solution"] is False
-            gid = meta["grade_id"]
-            calls = re.findall(r'run_hidden\("([^"]+)", ([\w, ]+)\)', cell.source)
-            assert calls == [(gid, HIDDEN_ARGS[gid])], f"{gid}: hidden part calls {calls}"
-            assert cell.source.split("### BEGIN HIDDEN TESTS")[1].strip().endswith("### END HIDDEN TESTS")
-            graded_code[gid] = meta["points"]
-        elif cell.cell_type == "code":
-            assert meta["solution"] is True and meta["locked"] is False
-            assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") >= 1
-        elif meta["grade"]:  # manually graded answer
-            assert meta["solution"] is True and meta["points"] > 0
-            assert f"{meta['grade_id']}_prompt" in ids
-    assert graded_code == {gid: hidden[gid].points for gid in GRADED}
+    assert_metadata_matches_registry(_read(), "softmax_", HIDDEN_ARGS, hidden)
 
 
 def test_loss_cells_come_before_and_do_not_use_the_svm_import():
@@ -370,27 +341,8 @@ def test_softmax_classifier_learns_a_separable_problem(sol):
 
 @pytest.mark.slow
 def test_solution_notebook_runs_in_fast_mode():
-    from nbclient import NotebookClient
-
-    nb = _read()
-    env_before = dict(os.environ)
-    os.environ["CS231N_FAST"] = "1"
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env_before.get("PYTHONPATH")]))
-    os.environ["MPLBACKEND"] = "Agg"
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        # one BLAS thread: the tiny SGD matrix products are many times slower with threads on a busy 2-core machine
-        os.environ.setdefault(name, "1")
-    try:
-        client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": str(FOLDER)}})
-        client.execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
-    errors = [(i, out.ename, out.evalue) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-              for out in cell.outputs if out.output_type == "error"]
+    nb, errors, text = execute_fast(NOTEBOOK)
     assert errors == []
-    text = "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
     assert "LinearClassifier imported from svm.ipynb" in text
     for gid in GRADED:
         assert f"hidden test {gid}: passed" in text
