@@ -20,7 +20,8 @@ _PROBLEM = {"score_scale": 3.0}
 
 _LOSS_HINT = ("loss = mean over i of -log(exp(s[y[i]]) / sum_j exp(s[j])) plus reg * np.sum(W * W); "
               "use the natural log (np.log).")
-_GRAD_HINT = ("with p = softmax(scores) per row: dW = X.T @ (p - onehot(y)) / N + 2 * reg * W.")
+_GRAD_HINT = ("re-derive d(loss)/d(scores) from the probabilities (mind the correct class and the sign), "
+              "chain it through scores = X @ W, divide by N and add the regularization gradient.")
 
 
 def _softmax_extra_diagnoses(W, X, y, reg, data_loss, reg_loss):

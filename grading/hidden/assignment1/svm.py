@@ -161,8 +161,8 @@ def _svm_extra_diagnoses(W, X, y, reg, data_loss, reg_loss):
 
 _SVM_LOSS_HINT = ("loss = mean over i of sum over j != y[i] of max(0, s[j] - s[y[i]] + 1), "
                   "plus reg * np.sum(W * W).")
-_SVM_GRAD_HINT = ("for every margin > 0 (j != y[i]) add X[i] to column j of dW and subtract it from column y[i]; "
-                  "then divide by N and add 2 * reg * W.")
+_SVM_GRAD_HINT = ("each violated margin (j != y[i]) changes two columns of dW, class j's and the correct "
+                  "class's, with opposite signs; then divide by N and add the regularization gradient.")
 
 
 @hidden_test("assignment1", "svm_naive_loss", points=2)
