@@ -8,6 +8,8 @@ markdown answer.  Points: square 2, cube 1, env 1 (auto, 4) + answer 3 (manual).
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import nbformat
@@ -175,3 +177,10 @@ students:
       - {notebook: extra, append_cell: "print('still graded')"}
     expect: {zero: ["squares:*"], messages: ["the kernel died"]}
 """
+
+
+def html_text(page: str) -> str:
+    """The visible text of an HTML feedback page (no tags, styles or scripts)."""
+    body = page[page.find("<body"):]
+    body = re.sub(r"<(style|script).*?</\1>", "", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", body))

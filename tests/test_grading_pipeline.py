@@ -7,7 +7,6 @@ with two jobs, feedback, CSV.  Every test below asserts on that one result.
 from __future__ import annotations
 
 import csv
-import html
 import os
 import re
 import subprocess
@@ -30,12 +29,6 @@ def _snapshot(folder: Path) -> dict:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def _text(page: str) -> str:
-    body = page[page.find("<body"):]
-    body = re.sub(r"<(style|script).*?</\1>", "", body, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", body))
 
 
 @pytest.fixture(scope="session")
@@ -147,18 +140,18 @@ def test_plain_nbgrader_feedback_in_the_course_dir_also_hides_hidden_tests(grade
     assert proc.returncode == 0, proc.stdout + proc.stderr
     page = (out / "wrong_hidden" / fx.ASSIGNMENT / "squares.html").read_text()
     assert feedback.leaked(page) == [] and fx.SECRET not in page
-    assert "hidden test fixture_square_hidden failed" in _text(page)
+    assert "hidden test fixture_square_hidden failed" in fx.html_text(page)
 
 
 def test_feedback_says_what_differs_in_a_failed_hidden_test(graded):
-    page = _text((graded["root"] / "feedback" / "wrong_hidden" / fx.ASSIGNMENT / "squares.html").read_text())
+    page = fx.html_text((graded["root"] / "feedback" / "wrong_hidden" / fx.ASSIGNMENT / "squares.html").read_text())
     assert "hidden test fixture_square_hidden failed" in page
     assert "square of the hidden input" in page
     assert "Traceback" not in page
 
 
 def test_feedback_never_reveals_solutions(graded):
-    page = _text((graded["root"] / "feedback" / "untouched" / fx.ASSIGNMENT / "squares.html").read_text())
+    page = fx.html_text((graded["root"] / "feedback" / "untouched" / fx.ASSIGNMENT / "squares.html").read_text())
     assert "raise NotImplementedError()" in page
     assert "return x * x" not in page and "One multiplication" not in page
 
