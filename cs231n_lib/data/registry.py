@@ -18,7 +18,7 @@ and a truncated or corrupt file is reported by the loaders (it cannot be parsed)
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import REPO_ROOT
