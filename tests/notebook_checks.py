@@ -78,3 +78,12 @@ def execute_fast(path: Path):
               for out in cell.outputs if out.output_type == "error"]
     text = "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
     return nb, errors, text
+
+
+def registered_hidden_tests(prefix: str, expected_ids) -> dict:
+    """The assignment-1 hidden tests whose grade id starts with ``prefix``; they must be exactly ``expected_ids``."""
+    from grading.hidden import load_assignment
+
+    tests = {gid: t for gid, t in load_assignment("assignment1").items() if gid.startswith(prefix)}
+    assert sorted(tests) == sorted(expected_ids)
+    return tests

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from cs231n_lib.checks import CheckFailed
 from cs231n_lib.nbimport import definitions_source, import_notebook
-from notebook_checks import assert_committed_clean, assert_metadata_matches_registry, execute_fast
-from grading.hidden import HiddenTestFailed, load_assignment, run_hidden
+from notebook_checks import (assert_committed_clean, assert_metadata_matches_registry, execute_fast,
+                             registered_hidden_tests)
+from grading.hidden import HiddenTestFailed, run_hidden
 from grading.oracles import linear as oracle
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,9 +61,7 @@ def sol():
 
 @pytest.fixture(scope="module")
 def hidden():
-    tests = {gid: t for gid, t in load_assignment("assignment1").items() if gid.startswith("svm_")}
-    assert sorted(tests) == sorted(GRADED)
-    return tests
+    return registered_hidden_tests("svm_", GRADED)
 
 
 # --------------------------------------------------------------------------- notebook structure
