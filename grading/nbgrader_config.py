@@ -72,8 +72,20 @@ if str(REPO) not in sys.path:
 c.GenerateFeedback.preprocessors = [
     "grading.tool.scrub.ScrubHidden",
     "nbgrader.preprocessors.GetGrades",
+    "grading.tool.feedback_notes.FeedbackNotes",  # autograder notes, "to be graded"
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# The course's feedback template (grading/templates/cs231n_feedback), nbgrader's
+# kept on the path for the formgrader's button; MathJax from a local copy.
+import nbgrader  # noqa: E402
+from grading.tool.mathjax import URL as _MATHJAX_URL  # noqa: E402
+
+c.HTMLExporter.template_name = "cs231n_feedback"
+c.HTMLExporter.extra_template_basedirs = [
+    str(REPO / "grading" / "templates"),
+    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),
+]
+c.HTMLExporter.mathjax_url = _MATHJAX_URL
 
 # The plain nbgrader CLI changes into the course directory: make the default one exist.
 if os.path.basename(sys.argv[0] if sys.argv else "") == "nbgrader":

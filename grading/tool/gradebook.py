@@ -27,13 +27,46 @@ class Cell:
     source: str  # as stored by nbgrader: test cells include their hidden tests
 
 
+def existing_db_url(root: Path) -> str:
+    """:func:`db_url` of a course directory that has been autograded into; creates nothing.
+
+    (Opening a gradebook that is not there would create an empty one.)
+    """
+    root = Path(root)
+    hint = "give the course directory you autograded into with --course-dir (or $CS231N_COURSE_DIR)"
+    if not root.is_dir():
+        raise ToolError(f"course directory {root} does not exist: {hint}")
+    if not (root / "gradebook.db").is_file():
+        raise ToolError(
+            f"{root} is not a course directory (it has no gradebook.db): {hint}, "
+            "or run `python -m grading autograde ASSIGNMENT SUBMISSIONS_DIR` first"
+        )
+    return db_url(root)
+
+
+def known_assignments(root: Path) -> list[str]:
+    """The assignments recorded in the course gradebook that have graded cells, sorted."""
+    with Gradebook(existing_db_url(root), COURSE_ID) as gb:
+        return sorted(a.name for a in gb.assignments if any(nb.grade_cells for nb in a.notebooks))
+
+
+def graded_students(root: Path, assignment: str) -> list[str]:
+    """The students with a submission of ``assignment`` in the course gradebook, sorted."""
+    with Gradebook(existing_db_url(root), COURSE_ID) as gb:
+        return sorted(s.student.id for s in gb.find_assignment(assignment).submissions)
+
+
 def assignment_cells(root: Path, assignment: str) -> dict[str, dict[str, Cell]]:
     """notebook name -> grade id -> :class:`Cell`, in notebook order of the gradebook."""
-    with Gradebook(db_url(root), COURSE_ID) as gb:
+    with Gradebook(existing_db_url(root), COURSE_ID) as gb:
         try:
             record = gb.find_assignment(assignment)
         except MissingEntry:
-            raise ToolError(f"assignment {assignment!r} is not in the gradebook {root / 'gradebook.db'}") from None
+            known = ", ".join(known_assignments(root)) or "none"
+            raise ToolError(
+                f"assignment {assignment!r} is not in the gradebook {root / 'gradebook.db'} "
+                f"(assignments in it: {known})"
+            ) from None
         out: dict[str, dict[str, Cell]] = {}
         for nb in sorted(record.notebooks, key=lambda n: n.name):
             solutions = {c.name for c in nb.solution_cells}
