@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from .progress import progress
+
 
 def time_function(f, *args, repeat=3, **kwargs):
     """Best wall-clock seconds of ``repeat`` calls of ``f(*args, **kwargs)``."""
@@ -21,7 +23,8 @@ def compare_times(named_functions, *args, repeat=3, reference=None, verbose=True
     With ``verbose`` prints one line each, with the ratio to ``reference``
     (a name; default: the fastest).
     """
-    times = {name: time_function(f, *args, repeat=repeat, **kwargs) for name, f in named_functions.items()}
+    names = progress(named_functions, desc="timing") if verbose else named_functions
+    times = {name: time_function(named_functions[name], *args, repeat=repeat, **kwargs) for name in names}
     ref = times[reference] if reference is not None else min(times.values())
     if verbose:
         width = max(len(n) for n in times)

@@ -49,7 +49,8 @@ def _expect_distances(method_name, KNearestNeighbor, cases, seed, hint):
             raise CheckFailed(f"{problem}\nLikely cause: {hint}")
 
 
-@hidden_test("assignment1", "knn_two_loops", points=2)
+@hidden_test("assignment1", "knn_two_loops", points=2,
+             uses=["cs231n.classifiers.k_nearest_neighbor:KNearestNeighbor"])
 def knn_two_loops(KNearestNeighbor):
     """compute_distances_two_loops matches torch.cdist on random float32/float64 data."""
     _expect_distances("compute_distances_two_loops", KNearestNeighbor, _DISTANCE_CASES, seed=101,
@@ -57,7 +58,8 @@ def knn_two_loops(KNearestNeighbor):
                            "between test row i and training row j.")
 
 
-@hidden_test("assignment1", "knn_one_loop", points=2)
+@hidden_test("assignment1", "knn_one_loop", points=2,
+             uses=["cs231n.classifiers.k_nearest_neighbor:KNearestNeighbor"])
 def knn_one_loop(KNearestNeighbor):
     """compute_distances_one_loop matches torch.cdist on random float32/float64 data."""
     _expect_distances("compute_distances_one_loop", KNearestNeighbor, _DISTANCE_CASES, seed=202,
@@ -65,7 +67,8 @@ def knn_one_loop(KNearestNeighbor):
                            "sum the squared differences over axis=1 (the feature axis).")
 
 
-@hidden_test("assignment1", "knn_no_loops", points=3)
+@hidden_test("assignment1", "knn_no_loops", points=3,
+             uses=["cs231n.classifiers.k_nearest_neighbor:KNearestNeighbor"])
 def knn_no_loops(KNearestNeighbor):
     """compute_distances_no_loops matches torch.cdist, including exact duplicates
     (where rounding can make ||x||^2 - 2 x.y + ||y||^2 slightly negative)."""
@@ -104,7 +107,8 @@ def knn_no_loops(KNearestNeighbor):
             raise CheckFailed(problem)
 
 
-@hidden_test("assignment1", "knn_no_loops_memory", points=1)
+@hidden_test("assignment1", "knn_no_loops_memory", points=1,
+             uses=["cs231n.classifiers.k_nearest_neighbor:KNearestNeighbor"])
 def knn_no_loops_memory(KNearestNeighbor):
     """compute_distances_no_loops does not build a (num_test, num_train, D) array."""
     rng = np.random.default_rng(404)
@@ -155,7 +159,8 @@ def _expect_labels(clf, dists, y_train, k, what, hint, rows=None):
     check_equal(name, got, want, hint=hint, verbose=False)
 
 
-@hidden_test("assignment1", "knn_predict_labels", points=2)
+@hidden_test("assignment1", "knn_predict_labels", points=2,
+             uses=["cs231n.classifiers.k_nearest_neighbor:KNearestNeighbor"])
 def knn_predict_labels(KNearestNeighbor):
     """predict_labels agrees with a torch.topk + scipy.stats.mode vote for several k
     (on the test points whose vote has a clear winner)."""
@@ -175,7 +180,8 @@ def knn_predict_labels(KNearestNeighbor):
                                 "(np.argsort(dists[i])[:k]) and return the most common one.", rows=untied)
 
 
-@hidden_test("assignment1", "knn_predict_labels_ties", points=1)
+@hidden_test("assignment1", "knn_predict_labels_ties", points=1,
+             uses=["cs231n.classifiers.k_nearest_neighbor:KNearestNeighbor"])
 def knn_predict_labels_ties(KNearestNeighbor):
     """When several labels get the same number of votes, the smaller label wins,
     whichever of them is nearer."""
@@ -190,7 +196,8 @@ def knn_predict_labels_ties(KNearestNeighbor):
                             "nearest neighbour: e.g. np.argmax(np.bincount(closest_y)) does that.")
 
 
-@hidden_test("assignment1", "knn_predict", points=1)
+@hidden_test("assignment1", "knn_predict", points=1,
+             uses=["cs231n.classifiers.k_nearest_neighbor:KNearestNeighbor"])
 def knn_predict(KNearestNeighbor):
     """predict(X, k, num_loops) uses the distance method that num_loops names, passes k to
     predict_labels, returns its result, and raises ValueError for other num_loops."""

@@ -32,14 +32,16 @@ def _softmax_extra_diagnoses(W, X, y, reg, data_loss, reg_loss):
              float(-np.mean(log_p[np.arange(len(y)), y])) / np.log(10) + reg_loss)]
 
 
-@hidden_test("assignment1", "softmax_naive_loss", points=2)
+@hidden_test("assignment1", "softmax_naive_loss", points=2,
+             uses=["cs231n.classifiers.softmax:softmax_loss_naive"])
 def softmax_naive_loss(softmax_loss_naive):
     """The loss of softmax_loss_naive matches torch's cross_entropy plus reg * sum(W^2)."""
     expect_loss(softmax_loss_naive, "softmax_loss_naive", oracle.softmax_loss, LOSS_CASES, seed=3101,
                 hint=_LOSS_HINT, extra_diagnoses=_softmax_extra_diagnoses, problem_kwargs=_PROBLEM)
 
 
-@hidden_test("assignment1", "softmax_naive_grad", points=3)
+@hidden_test("assignment1", "softmax_naive_grad", points=3,
+             uses=["cs231n.classifiers.softmax:softmax_loss_naive"])
 def softmax_naive_grad(softmax_loss_naive):
     """dW of softmax_loss_naive matches the torch autograd gradient, with and without regularization."""
     expect_gradient(softmax_loss_naive, "softmax_loss_naive", oracle.softmax_loss, LOSS_CASES, seed=3202,
@@ -49,7 +51,8 @@ def softmax_naive_grad(softmax_loss_naive):
 _VECTORIZED_CASES = LOSS_CASES + [(np.float32, 256, 65, 10, 0.01), (np.float64, 300, 40, 7, 1e-3)]
 
 
-@hidden_test("assignment1", "softmax_vectorized_loss", points=2)
+@hidden_test("assignment1", "softmax_vectorized_loss", points=2,
+             uses=["cs231n.classifiers.softmax:softmax_loss_vectorized"])
 def softmax_vectorized_loss(softmax_loss_vectorized):
     """The loss of softmax_loss_vectorized matches torch's cross_entropy plus reg * sum(W^2)."""
     expect_loss(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, _VECTORIZED_CASES,
@@ -58,14 +61,16 @@ def softmax_vectorized_loss(softmax_loss_vectorized):
                 extra_diagnoses=_softmax_extra_diagnoses, problem_kwargs=_PROBLEM)
 
 
-@hidden_test("assignment1", "softmax_vectorized_grad", points=3)
+@hidden_test("assignment1", "softmax_vectorized_grad", points=3,
+             uses=["cs231n.classifiers.softmax:softmax_loss_vectorized"])
 def softmax_vectorized_grad(softmax_loss_vectorized):
     """dW of softmax_loss_vectorized matches the torch autograd gradient, with and without regularization."""
     expect_gradient(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, _VECTORIZED_CASES,
                     seed=3404, hint=_GRAD_HINT + " Subtract 1 from p[np.arange(N), y].", problem_kwargs=_PROBLEM)
 
 
-@hidden_test("assignment1", "softmax_vectorized_stability", points=1)
+@hidden_test("assignment1", "softmax_vectorized_stability", points=1,
+             uses=["cs231n.classifiers.softmax:softmax_loss_vectorized"])
 def softmax_vectorized_stability(softmax_loss_vectorized):
     """softmax_loss_vectorized gives the exact loss and a finite dW when scores are in the thousands (float32 and float64)."""
     rng = np.random.default_rng(3505)
@@ -90,7 +95,8 @@ def softmax_vectorized_stability(softmax_loss_vectorized):
             raise CheckFailed(f"{problem}\nLikely cause: {hint}")
 
 
-@hidden_test("assignment1", "softmax_classifier", points=2)
+@hidden_test("assignment1", "softmax_classifier", points=2,
+             uses=["cs231n.classifiers.linear_classifier:Softmax", "cs231n.classifiers.softmax:softmax_loss_vectorized"])
 def softmax_classifier(Softmax, softmax_loss_vectorized=None):
     """Softmax.loss returns the softmax loss and gradient of self.W (the reference's, or -- so that a bug in
     softmax_loss_vectorized is graded only in its own cells -- exactly what the student's softmax_loss_vectorized
@@ -108,7 +114,8 @@ def softmax_classifier(Softmax, softmax_loss_vectorized=None):
                               f"got {type(out).__name__}.")
         want_loss, want_dW = oracle.softmax_loss(W, X, y, reg)
         where = f"{np.dtype(dtype).name} inputs, N={N}, D={D}, C={C}, reg={reg:g}"
-        hint = "Softmax.loss should return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)."
+        hint = ("Softmax.loss should hand its weights and the minibatch to your vectorized softmax loss "
+                "and return what that returns.")
         tol = 2e-4 if dtype == np.float32 else 1e-8
         try:
             compare(f"Softmax.loss loss ({where})", out[0], want_loss, tol, hint)

@@ -165,14 +165,16 @@ _SVM_GRAD_HINT = ("each violated margin (j != y[i]) changes two columns of dW, c
                   "class's, with opposite signs; then divide by N and add the regularization gradient.")
 
 
-@hidden_test("assignment1", "svm_naive_loss", points=2)
+@hidden_test("assignment1", "svm_naive_loss", points=2,
+             uses=["cs231n.classifiers.linear_svm:svm_loss_naive"])
 def svm_naive_loss(svm_loss_naive):
     """The loss of svm_loss_naive matches torch's multi_margin_loss (times C) plus reg * sum(W^2)."""
     expect_loss(svm_loss_naive, "svm_loss_naive", oracle.svm_loss, LOSS_CASES, seed=1101,
                 hint=_SVM_LOSS_HINT, extra_diagnoses=_svm_extra_diagnoses, problem_kwargs=_SVM_PROBLEM)
 
 
-@hidden_test("assignment1", "svm_naive_grad", points=3)
+@hidden_test("assignment1", "svm_naive_grad", points=3,
+             uses=["cs231n.classifiers.linear_svm:svm_loss_naive"])
 def svm_naive_grad(svm_loss_naive):
     """dW of svm_loss_naive matches the torch autograd gradient, with and without regularization."""
     expect_gradient(svm_loss_naive, "svm_loss_naive", oracle.svm_loss, LOSS_CASES, seed=1202,
@@ -182,7 +184,8 @@ def svm_naive_grad(svm_loss_naive):
 _VECTORIZED_CASES = LOSS_CASES + [(np.float32, 256, 65, 10, 0.01), (np.float64, 300, 40, 7, 1e-3)]
 
 
-@hidden_test("assignment1", "svm_vectorized_loss", points=2)
+@hidden_test("assignment1", "svm_vectorized_loss", points=2,
+             uses=["cs231n.classifiers.linear_svm:svm_loss_vectorized"])
 def svm_vectorized_loss(svm_loss_vectorized):
     """The loss of svm_loss_vectorized matches torch's multi_margin_loss (times C) plus reg * sum(W^2)."""
     expect_loss(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, _VECTORIZED_CASES, seed=1303,
@@ -191,7 +194,8 @@ def svm_vectorized_loss(svm_loss_vectorized):
                 extra_diagnoses=_svm_extra_diagnoses, problem_kwargs=_SVM_PROBLEM)
 
 
-@hidden_test("assignment1", "svm_vectorized_grad", points=3)
+@hidden_test("assignment1", "svm_vectorized_grad", points=3,
+             uses=["cs231n.classifiers.linear_svm:svm_loss_vectorized"])
 def svm_vectorized_grad(svm_loss_vectorized):
     """dW of svm_loss_vectorized matches the torch autograd gradient, with and without regularization."""
     expect_gradient(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, _VECTORIZED_CASES, seed=1404,
@@ -264,7 +268,8 @@ def _check_training_run(clf, history, calls, X, y, gradient, lr, reg, num_iters,
                               "with the gradient that self.loss returned.")
 
 
-@hidden_test("assignment1", "svm_train", points=2)
+@hidden_test("assignment1", "svm_train", points=2,
+             uses=["cs231n.classifiers.linear_classifier:LinearClassifier"])
 def svm_train(LinearClassifier):
     """LinearClassifier.train: lazy 0.001 * randn initialisation, minibatches of whole (x, y) rows
     sampled with replacement, W -= learning_rate * grad, the loss history, the API defaults, and
@@ -326,7 +331,8 @@ def svm_train(LinearClassifier):
                           "W -= learning_rate * grad and the minibatch sampling.")
 
 
-@hidden_test("assignment1", "svm_predict", points=1)
+@hidden_test("assignment1", "svm_predict", points=1,
+             uses=["cs231n.classifiers.linear_classifier:LinearClassifier"])
 def svm_predict(LinearClassifier):
     """LinearClassifier.predict returns argmax_j (X @ W) for every row: shape (N,), integer labels."""
     rng = np.random.default_rng(2202)
