@@ -129,3 +129,17 @@ def test_accuracy_vs_k_on_separable_clusters():
     assert np.all((acc >= 0) & (acc <= 1))
     # tiny spread: held-out points sit on their cluster centres
     assert acc[0] > 0.95
+
+
+@given(arrays(np.float64, (5, 2), elements=st.floats(-1, 1)), st.integers(0, 4),
+       st.floats(-5, 5), st.floats(-5, 5))
+def test_move_point_moves_one_point_inside_the_plane(X, i, x, y):
+    moved = km.move_point(X, i, x, y)
+    np.testing.assert_array_equal(np.delete(moved, i, axis=0), np.delete(X, i, axis=0))
+    np.testing.assert_allclose(moved[i], [min(max(x, -1), 1), min(max(y, -1), 1)])
+    assert moved is not X
+
+
+def test_move_point_rejects_a_bad_index():
+    with pytest.raises(IndexError, match="out of range"):
+        km.move_point(np.zeros((3, 2)), 3, 0, 0)

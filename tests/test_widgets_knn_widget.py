@@ -1,7 +1,5 @@
 """cs231n_lib.widgets.knn_widget: controls reach the math and the picture changes."""
 
-import hashlib
-
 import numpy as np
 import pytest
 from sklearn.neighbors import KNeighborsClassifier
@@ -11,8 +9,9 @@ from cs231n_lib.widgets.knn_math import TIE
 
 
 def _digest(demo):
-    assert demo.image_w.value[:8] == b"\x89PNG\r\n\x1a\n"
-    return hashlib.sha256(demo.image_w.value).hexdigest()
+    """What the two canvases draw."""
+    assert len(demo.plane_w.regions) == demo.resolution ** 2 and len(demo.plane_w.points) == len(demo.X)
+    return demo.plane_w.state_digest() + demo.curve_w.state_digest()
 
 
 class SklearnKNN:
@@ -70,7 +69,7 @@ def test_class_and_point_sliders_regenerate():
     demo.classes_w.value = 5
     demo.points_w.value = 55
     assert len(demo.X) == 55 and set(demo.y.tolist()) == set(range(5))
-    assert list(demo.add_class_w.options) == [0, 1, 2, 3, 4]
+    assert [value for _, value in demo.add_class_w.options] == [0, 1, 2, 3, 4]
     before = demo.X.copy()
     demo.regen_w.click()
     assert demo.X.shape == before.shape and not np.allclose(demo.X, before)
@@ -139,3 +138,41 @@ def test_unfinished_student_classifier_falls_back_with_a_note():
 def test_classifier_without_the_api_is_rejected():
     with pytest.raises(TypeError, match="train"):
         knn_demo(classifier=object)
+
+
+def test_class_dropdown_shows_each_class_colour():
+    demo = knn_demo(num_classes=3)
+    labels = [label for label, _ in demo.add_class_w.options]
+    assert [label.split()[0] for label in labels] == ["\U0001F534", "\U0001F7E2", "\U0001F535"]
+    assert "red" in labels[0] and "blue" in labels[2]
+
+
+def test_canvas_shows_points_regions_and_probe():
+    demo = knn_demo(num_points=20, num_classes=2, k=3, seed=1)
+    plane = demo.plane_w
+    assert plane.interactive and plane.grid == demo.resolution and len(plane.tints) == 2
+    assert [p[2] for p in plane.points] == demo.y.tolist()
+    assert plane.star is None and plane.rings == []
+    demo.probe_w.value = True
+    assert plane.star is not None and len(plane.rings) == 3 and len(plane.segments) == 3
+
+
+def test_dragging_a_point_moves_it_and_redraws():
+    demo = knn_demo(num_points=20, seed=1)
+    before = _digest(demo)
+    demo.plane_w._receive(demo.plane_w, {"event": "drag", "index": 4, "x": 0.9, "y": -0.8, "done": False}, [])
+    np.testing.assert_allclose(demo.X[4], [0.9, -0.8])
+    assert demo.plane_w.points[4][:2] == [0.9, -0.8] and _digest(demo) != before
+    demo.plane_w._receive(demo.plane_w, {"event": "drag", "index": 4, "x": 3.0, "y": 0.1, "done": True}, [])
+    np.testing.assert_allclose(demo.X[4], [1.0, 0.1])  # kept inside the plane
+    demo.plane_w._receive(demo.plane_w, {"event": "drag", "index": 99, "x": 0, "y": 0, "done": True}, [])
+    assert len(demo.X) == 20  # a stale index (point since removed) is ignored
+
+
+def test_click_adds_a_point_of_the_chosen_class():
+    demo = knn_demo(num_points=20, num_classes=4, seed=1)
+    demo.add_class_w.value = 3
+    demo.plane_w._receive(demo.plane_w, {"event": "click", "x": -0.25, "y": 0.5}, [])
+    assert len(demo.X) == 21 and demo.y[-1] == 3
+    np.testing.assert_allclose(demo.X[-1], [-0.25, 0.5])
+    assert demo.plane_w.points[-1] == [-0.25, 0.5, 3]

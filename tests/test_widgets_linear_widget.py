@@ -1,6 +1,5 @@
 """cs231n_lib.widgets.linear_widget: controls reach the math, gradients are shown, run/stop clocks steps."""
 
-import hashlib
 import re
 
 import numpy as np
@@ -11,8 +10,9 @@ from cs231n_lib.widgets import linear_math as lm
 
 
 def _digest(demo):
-    assert demo.image_w.value[:8] == b"\x89PNG\r\n\x1a\n"
-    return hashlib.sha256(demo.image_w.value).hexdigest()
+    """What the two canvases draw."""
+    assert len(demo.plane_w.regions) == demo.resolution ** 2
+    return demo.plane_w.state_digest() + demo.curve_w.state_digest()
 
 
 def _shown_grads(demo):
@@ -101,6 +101,41 @@ def test_randomize_and_reset():
     demo.reset_btn.click()
     np.testing.assert_array_equal(demo.W, lm.STANFORD_W)
     assert demo.iteration == 0 and len(demo.history) == 1
+
+
+def test_step_size_and_reg_are_log_sliders_and_run_ticks_every_100_ms():
+    demo = linear_classifier_demo(step_size=0.2, reg=0.05)
+    for w, value in [(demo.step_w, 0.2), (demo.reg_w, 0.05)]:
+        assert type(w).__name__ == "FloatLogSlider" and w.base == 10 and w.value == pytest.approx(value)
+    assert 10 ** demo.step_w.min <= 1e-3 and 10 ** demo.step_w.max >= 10 and 10 ** demo.reg_w.min <= 1e-4
+    assert demo.play.interval == 100  # at most 10 steps/s; a step costs the kernel a few ms
+
+
+def test_regions_are_computed_at_the_canvas_pixel_resolution():
+    demo = linear_classifier_demo()
+    assert demo.plane_w.smooth and demo.resolution == demo.plane_w.width == demo.plane_w.height - 20
+    regions = np.frombuffer(demo.plane_w.regions, dtype=np.uint8).reshape(demo.resolution, demo.resolution)
+    xs = np.linspace(-1, 1, demo.resolution)
+    corner = np.array([[xs[-1], xs[0]]])  # bottom-right: row 0, last column
+    assert regions[0, -1] == lm.predict(demo.W, demo.b, corner)[0]
+    assert set(np.unique(regions)) <= {0, 1, 2}
+
+
+def test_loss_axes_are_sensible_at_iteration_zero():
+    demo = linear_classifier_demo()
+    curve = demo.curve_w
+    assert curve.xlim == [0.0, 10.0] and curve.ylim[0] == 0 and curve.ylim[1] > demo.result["loss"]
+    assert curve.xticks[0] == 0 and curve.xticks[-1] == 10 and len(curve.yticks) >= 3
+    assert curve.series[0]["y"] == [pytest.approx(demo.result["loss"])]
+    demo.step(12)
+    assert curve.xlim == [0.0, 12.0] and curve.series[0]["x"] == [0.0, 12.0]  # step(n) records once
+
+
+def test_boundary_lines_and_arrows_and_violator_rings_are_drawn():
+    demo = linear_classifier_demo()
+    segments = demo.plane_w.segments
+    assert len(segments) == 6 and sum(bool(s.get("arrow")) for s in segments) == 3
+    assert demo.plane_w.rings == np.flatnonzero(demo.violators).tolist()
 
 
 def test_run_toggle_drives_the_play_clock():

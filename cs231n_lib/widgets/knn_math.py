@@ -17,7 +17,7 @@ from scipy.spatial.distance import cdist
 
 __all__ = [
     "TIE", "METRICS", "make_points", "distances", "nearest_neighbors", "vote",
-    "predict", "make_grid", "accuracy", "accuracy_vs_k",
+    "predict", "make_grid", "accuracy", "accuracy_vs_k", "move_point",
 ]
 
 #: Label returned for a tied vote ("no class").
@@ -134,3 +134,13 @@ def accuracy(predicted, y_true):
 def accuracy_vs_k(X_train, y_train, X_val, y_val, ks, metric="L2", num_classes=None):
     """Held-out accuracy for each k in ``ks`` (ties count as wrong) -> array ``(len(ks),)``."""
     return np.array([accuracy(predict(X_val, X_train, y_train, k, metric, num_classes), y_val) for k in ks])
+
+
+def move_point(X, i, x, y, bounds=BOUNDS):
+    """A copy of ``X (N, 2)`` with point ``i`` at ``(x, y)``, clipped into the square ``bounds``."""
+    X = np.array(X, dtype=np.float64)
+    i = int(i)
+    if not 0 <= i < len(X):
+        raise IndexError(f"move_point: index {i} out of range for {len(X)} points")
+    X[i] = np.clip([float(x), float(y)], *bounds)
+    return X

@@ -7,8 +7,10 @@
 Controls: metric L1/L2, K (1-7), number of classes (2-5) and points (20-60),
 regenerate; a query probe (x/y sliders) that shows its K nearest neighbours;
 add a point of a chosen class at the probe, or remove the point nearest to it.
-The left panel shades the plane by predicted class (ties white); the right
-panel is the accuracy on held-out points from the same clusters for every K.
+On the picture: drag a training point to move it, click empty space to add a
+point of the class chosen in the dropdown. The left panel shades the plane by
+predicted class (ties white); the right panel is the accuracy on held-out
+points from the same clusters for every K.
 
 The math is in :mod:`cs231n_lib.widgets.knn_math`; this file only wires
 controls to it and draws.
@@ -23,7 +25,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from . import knn_math
-from ._render import CLASS_COLORS, figure_to_png, label_image, new_figure
+from ._canvas import CurveView, PlaneView
+from ._render import CLASS_COLORS, class_options, label_bytes, nice_ticks, tints
 
 __all__ = ["KNNDemo", "knn_demo"]
 
@@ -59,7 +62,7 @@ class KNNDemo(widgets.VBox):
     """
 
     def __init__(self, classifier=None, num_points=40, num_classes=3, k=1, metric="L2", seed=0,
-                 resolution=90, num_val=200):
+                 resolution=120, num_val=200):
         self._student = _StudentPredictor(classifier) if classifier is not None else None
         self.resolution = int(resolution)
         self.num_val = int(num_val)
@@ -78,15 +81,21 @@ class KNNDemo(widgets.VBox):
         self.probe_w = widgets.Checkbox(value=False, description="show query probe", indent=False)
         self.px_w = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.02, description="probe x", style=style)
         self.py_w = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.02, description="probe y", style=style)
-        self.add_class_w = widgets.Dropdown(description="class", style=style, layout=widgets.Layout(width="160px"))
+        self.add_class_w = widgets.Dropdown(description="new point", style=style,
+                                            layout=widgets.Layout(width="200px"))
         self.add_w = widgets.Button(description="add point at probe", layout=widgets.Layout(width="160px"))
         self.remove_w = widgets.Button(description="remove point nearest probe", layout=widgets.Layout(width="220px"))
-        self.image_w = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.plane_w = PlaneView(on_drag=self._on_drag, on_click=self._on_click, interactive=True,
+                                 width=440, height=460)
+        self.curve_w = CurveView(width=300, height=300, xlabel="K", ylabel="held-out accuracy (%)",
+                                 xlim=[0.5, max(K_VALUES) + 0.5], ylim=[0, 100], xticks=list(K_VALUES),
+                                 yticks=nice_ticks(0, 100))
         self.status_w = widgets.HTML()
         for name, w in [("metric", self.metric_w), ("k", self.k_w), ("classes", self.classes_w),
                         ("points", self.points_w), ("regenerate", self.regen_w), ("probe", self.probe_w),
-                        ("probe-x", self.px_w), ("probe-y", self.py_w), ("add", self.add_w),
-                        ("remove", self.remove_w), ("figure", self.image_w), ("status", self.status_w)]:
+                        ("probe-x", self.px_w), ("probe-y", self.py_w), ("add-class", self.add_class_w),
+                        ("add", self.add_w), ("remove", self.remove_w), ("figure", self.plane_w),
+                        ("accuracy", self.curve_w), ("status", self.status_w)]:
             w.add_class(f"cs231n-knn-{name}")  # stable selectors for the browser test
 
         controls = widgets.VBox([
@@ -94,8 +103,10 @@ class KNNDemo(widgets.VBox):
             widgets.HBox([self.k_w, self.classes_w, self.points_w]),
             widgets.HBox([self.probe_w, self.px_w, self.py_w]),
             widgets.HBox([self.add_class_w, self.add_w, self.remove_w]),
+            widgets.HTML("<span style='font-size:90%'>On the picture: <b>drag</b> a point to move it; "
+                         "<b>click</b> empty space to add a point of the class chosen in <i>new point</i>.</span>"),
         ])
-        super().__init__([controls, self.image_w, self.status_w])
+        super().__init__([controls, widgets.HBox([self.plane_w, self.curve_w]), self.status_w])
         self.add_class("cs231n-knn-demo")
 
         self._generate()
@@ -116,8 +127,8 @@ class KNNDemo(widgets.VBox):
         self.X, self.y, self.X_val, self.y_val = knn_math.make_points(
             self.points_w.value, self.num_classes, seed=self.seed, num_val=self.num_val)
         keep = self.add_class_w.value
-        self.add_class_w.options = list(range(self.num_classes))
-        self.add_class_w.value = keep if keep in self.add_class_w.options else 0
+        self.add_class_w.options = class_options(self.num_classes)
+        self.add_class_w.value = keep if keep is not None and keep < self.num_classes else 0
         self.update()
 
     def regenerate(self):
@@ -136,6 +147,11 @@ class KNNDemo(widgets.VBox):
         self.y = np.append(self.y, label)
         self.update()
 
+    def move_point(self, i, x, y):
+        """Move training point ``i`` to ``(x, y)`` (kept inside the plane)."""
+        self.X = knn_math.move_point(self.X, i, x, y)
+        self.update()
+
     def remove_point(self):
         """Remove the training point nearest to the probe (keeps at least 8 points so K <= 7 works)."""
         if len(self.X) <= max(K_VALUES) + 1:
@@ -147,6 +163,13 @@ class KNNDemo(widgets.VBox):
         self.X = np.delete(self.X, i, axis=0)
         self.y = np.delete(self.y, i)
         self.update()
+
+    def _on_drag(self, i, x, y, done):
+        if 0 <= i < len(self.X):  # a drag message may race a removal
+            self.move_point(i, x, y)
+
+    def _on_click(self, x, y):
+        self.add_point(x, y)
 
     # ----- math ----------------------------------------------------------------------------------
     def predict(self, X_query, k=None, metric=None):
@@ -174,45 +197,33 @@ class KNNDemo(widgets.VBox):
         self.region_labels = labels.reshape(len(ys), len(xs))
         self.val_accuracy = np.array([knn_math.accuracy(self.predict(self.X_val, k=k)[0], self.y_val)
                                       for k in K_VALUES])
-        self.image_w.value = self._draw()
+        self._draw()
         self.last_update_s = time.perf_counter() - t0
         self._show_status()
 
     # ----- drawing -------------------------------------------------------------------------------
     def _draw(self):
         k, metric = self.k_w.value, self.metric_w.value
-        fig = new_figure(9.6, 4.4)
-        ax, ax_acc = fig.add_axes([0.02, 0.06, 0.56, 0.86]), fig.add_axes([0.67, 0.14, 0.31, 0.7])
-        lo, hi = knn_math.BOUNDS
-        ax.imshow(label_image(self.region_labels, self.num_classes), origin="lower", extent=(lo, hi, lo, hi),
-                  interpolation="nearest")
-        colors = [CLASS_COLORS[c] for c in self.y]
-        ax.scatter(self.X[:, 0], self.X[:, 1], c=colors, s=36, edgecolors="black", linewidths=0.8, zorder=3)
+        segments, rings, star = [], [], None
         if self.probe_w.value:
             probe = np.array([[self.px_w.value, self.py_w.value]])
-            idx, _ = knn_math.nearest_neighbors(probe, self.X, k, metric)
-            for i in idx[0]:
-                ax.plot([probe[0, 0], self.X[i, 0]], [probe[0, 1], self.X[i, 1]], color="black", lw=1, zorder=2)
-            ax.scatter(self.X[idx[0], 0], self.X[idx[0], 1], s=140, facecolors="none", edgecolors="black",
-                       linewidths=1.5, zorder=4)
-            label = self.predict(probe)[0][0]
-            ax.scatter(probe[:, 0], probe[:, 1], marker="*", s=260, zorder=5, edgecolors="black",
-                       c="white" if label < 0 else CLASS_COLORS[label])
-        ax.set_xlim(lo, hi)
-        ax.set_ylim(lo, hi)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_title(f"{metric} distance, K = {k}, {len(self.X)} points (white: tie)", fontsize=11)
-
-        ax_acc.plot(K_VALUES, 100 * self.val_accuracy, "o-", color="0.3")
-        ax_acc.plot([k], [100 * self.val_accuracy[k - 1]], "o", ms=11, color="#e6194b", zorder=3)
-        ax_acc.set_xticks(K_VALUES)
-        ax_acc.set_ylim(0, 100)
-        ax_acc.set_xlabel("K")
-        ax_acc.set_ylabel("held-out accuracy (%)")
-        ax_acc.set_title(f"{len(self.y_val)} held-out points ({metric})\nties count as wrong", fontsize=10)
-        ax_acc.grid(alpha=0.3)
-        return figure_to_png(fig)
+            rings = [int(i) for i in knn_math.nearest_neighbors(probe, self.X, k, metric)[0][0]]
+            segments = [{"x0": probe[0, 0], "y0": probe[0, 1], "x1": float(self.X[i, 0]), "y1": float(self.X[i, 1]),
+                         "color": "black", "width": 1} for i in rings]
+            label = int(self.predict(probe)[0][0])
+            star = {"x": probe[0, 0], "y": probe[0, 1], "color": "#ffffff" if label < 0 else CLASS_COLORS[label]}
+        with self.plane_w.hold_sync():
+            self.plane_w.grid = self.resolution
+            self.plane_w.tints = tints(self.num_classes)
+            self.plane_w.regions = label_bytes(self.region_labels)
+            self.plane_w.points = [[float(px), float(py), int(c)] for (px, py), c in zip(self.X, self.y)]
+            self.plane_w.segments, self.plane_w.rings, self.plane_w.star = segments, rings, star
+            self.plane_w.title = f"{metric} distance, K = {k}, {len(self.X)} points (white: tie)"
+        with self.curve_w.hold_sync():
+            self.curve_w.series = [
+                {"x": list(K_VALUES), "y": (100 * self.val_accuracy).tolist(), "color": "#555", "marker": 3},
+                {"x": [k], "y": [100 * float(self.val_accuracy[k - 1])], "color": CLASS_COLORS[0], "marker": 7}]
+            self.curve_w.title = f"{len(self.y_val)} held-out points ({metric})\nties count as wrong"
 
     def _show_status(self):
         acc = 100 * self.val_accuracy[self.k_w.value - 1]

@@ -12,6 +12,11 @@ direction in which that score grows), the regions of the winning class, the
 points (margin violators ringed) and the loss curve; the table lists every
 point's scores and loss.
 
+Step size and L2 strength are log-scale sliders. "Run" steps every
+``interval_ms`` (100 ms) from a browser-side clock; the kernel only computes
+(about 10 ms a step) and the browser draws the canvases (``canvas.js``), with the
+regions computed at the canvas's own pixel resolution.
+
 The math is in :mod:`cs231n_lib.widgets.linear_math` (gradients by torch
 autograd); this file only wires controls to it and draws.
 """
@@ -25,11 +30,14 @@ import ipywidgets as widgets
 import numpy as np
 
 from . import linear_math as lm
-from ._render import CLASS_COLORS, figure_to_png, label_image, new_figure
+from ._canvas import CurveView, PlaneView
+from ._render import CLASS_COLORS, curve_limits, label_bytes, nice_ticks, tints
+from .knn_math import make_grid
 
 __all__ = ["LinearClassifierDemo", "linear_classifier_demo"]
 
 BOUNDS = (-1.0, 1.0)
+
 PARAM_NAMES = [f"W[{c},{d}]" for c in range(3) for d in range(2)] + [f"b[{c}]" for c in range(3)]
 
 
@@ -41,7 +49,7 @@ class LinearClassifierDemo(widgets.VBox):
     """
 
     def __init__(self, X=None, y=None, W=None, b=None, loss="svm_ww", step_size=0.1, reg=0.1,
-                 interval_ms=200, resolution=80, seed=0):
+                 interval_ms=100, plane_px=420, seed=0):
         self.X = np.array(lm.STANFORD_X if X is None else X, dtype=np.float64)
         self.y = np.array(lm.STANFORD_Y if y is None else y, dtype=np.int64)
         if self.X.ndim != 2 or self.X.shape[1] != 2 or self.y.shape != (len(self.X),):
@@ -54,7 +62,8 @@ class LinearClassifierDemo(widgets.VBox):
             raise ValueError(f"linear_classifier_demo: W must be (3, 2) and b (3,); "
                              f"got {self._start[0].shape}, {self._start[1].shape}")
         self.W, self.b = self._start[0].copy(), self._start[1].copy()
-        self.resolution = int(resolution)
+        self.resolution = int(plane_px)  # one region cell per CSS pixel of the plot square
+        self._grid = make_grid(self.resolution, BOUNDS)[2]
         self._rng = np.random.default_rng(seed)
         self.history = []
         self.iteration = 0
@@ -66,11 +75,11 @@ class LinearClassifierDemo(widgets.VBox):
         style = {"description_width": "80px"}
         self.loss_w = widgets.Dropdown(options=[(v, k) for k, v in lm.LOSSES.items()], value=loss,
                                        description="loss", style=style, layout=widgets.Layout(width="320px"))
-        self.step_w = widgets.BoundedFloatText(value=step_size, min=0.0, max=10.0, step=0.01,
-                                               description="step size", style=style,
-                                               layout=widgets.Layout(width="180px"))
-        self.reg_w = widgets.BoundedFloatText(value=reg, min=0.0, max=10.0, step=0.01, description="L2 reg",
-                                              style=style, layout=widgets.Layout(width="180px"))
+        self.step_w = widgets.FloatLogSlider(value=step_size, base=10, min=-3, max=1, step=0.1,
+                                             description="step size", style=style, readout_format=".3g",
+                                             continuous_update=False)
+        self.reg_w = widgets.FloatLogSlider(value=reg, base=10, min=-4, max=1, step=0.1, description="L2 reg",
+                                            style=style, readout_format=".3g", continuous_update=False)
         self.step_btn = widgets.Button(description="single update", icon="step-forward")
         self.run_w = widgets.ToggleButton(value=False, description="run", icon="play")
         self.random_btn = widgets.Button(description="randomize", icon="random")
@@ -80,19 +89,22 @@ class LinearClassifierDemo(widgets.VBox):
                                  layout=widgets.Layout(display="none"))
         self.param_w = [widgets.FloatText(step=0.1, layout=widgets.Layout(width="90px")) for _ in PARAM_NAMES]
         self.grad_w = [widgets.HTML() for _ in PARAM_NAMES]
-        self.image_w = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.plane_w = PlaneView(width=plane_px, height=plane_px + 20, smooth=True, show_index=True,
+                                 grid=self.resolution, tints=tints(3, lighten=0.75), point_radius=7)
+        self.curve_w = CurveView(width=360, height=320, xlabel="iteration", ylabel="loss", title="loss curve")
         self.table_w = widgets.HTML()
         self.status_w = widgets.HTML()
         for name, w in [("loss", self.loss_w), ("step", self.step_w), ("reg", self.reg_w), ("update", self.step_btn),
                         ("run", self.run_w), ("randomize", self.random_btn), ("reset", self.reset_btn),
-                        ("figure", self.image_w), ("table", self.table_w), ("status", self.status_w)]:
+                        ("figure", self.plane_w), ("loss-curve", self.curve_w), ("table", self.table_w),
+                        ("status", self.status_w)]:
             w.add_class(f"cs231n-linear-{name}")
 
         super().__init__([
             widgets.HBox([self.loss_w, self.step_w, self.reg_w]),
             widgets.HBox([self.step_btn, self.run_w, self.random_btn, self.reset_btn, self.play]),
             self._parameter_grid(),
-            self.image_w, self.status_w, self.table_w,
+            widgets.HBox([self.plane_w, self.curve_w]), self.status_w, self.table_w,
         ])
         self.add_class("cs231n-linear-demo")
 
@@ -187,7 +199,7 @@ class LinearClassifierDemo(widgets.VBox):
                 g.value = f"<span style='font-size:85%; color:#555'>grad {gv:+.4f}</span>"
         finally:
             self._syncing = False
-        self.image_w.value = self._draw()
+        self._draw()
         self.table_w.value = self._table()
         self.last_update_s = time.perf_counter() - t0
         acc = 100 * float(np.mean(np.argmax(r["scores"], axis=1) == self.y))
@@ -199,46 +211,36 @@ class LinearClassifierDemo(widgets.VBox):
             f"{1e3 * self.last_update_s:.0f} ms</span>")
 
     def _draw(self):
-        fig = new_figure(9.6, 4.4)
-        ax, ax_loss = fig.add_axes([0.02, 0.06, 0.5, 0.86]), fig.add_axes([0.62, 0.14, 0.36, 0.72])
-        lo, hi = BOUNDS
-        xs = np.linspace(lo, hi, self.resolution)
-        gx, gy = np.meshgrid(xs, xs)
-        grid = np.column_stack([gx.ravel(), gy.ravel()])
-        regions = lm.predict(self.W, self.b, grid).reshape(gx.shape)
-        ax.imshow(label_image(regions, 3, lighten=0.75), origin="lower", extent=(lo, hi, lo, hi),
-                  interpolation="nearest")
+        regions = lm.predict(self.W, self.b, self._grid).reshape(self.resolution, self.resolution)
+        segments = []
         for c in range(3):
             seg = lm.boundary_segment(self.W[c], self.b[c], BOUNDS)
-            if seg is not None:
-                ax.plot(seg[:, 0], seg[:, 1], color=CLASS_COLORS[c], lw=2)
-                mid, w = seg.mean(axis=0), self.W[c] / max(np.linalg.norm(self.W[c]), 1e-12)
-                ax.annotate("", xy=mid + 0.15 * w, xytext=mid,
-                            arrowprops={"arrowstyle": "->", "color": CLASS_COLORS[c], "lw": 2})
-        colors = [CLASS_COLORS[c] for c in self.y]
-        ax.scatter(self.X[:, 0], self.X[:, 1], c=colors, s=60, edgecolors="black", linewidths=1, zorder=3)
-        v = self.violators
-        ax.scatter(self.X[v, 0], self.X[v, 1], s=220, facecolors="none", edgecolors="black", linewidths=2,
-                   zorder=4)
-        for i, (px, py) in enumerate(self.X):
-            ax.annotate(str(i), (px, py), xytext=(6, 5), textcoords="offset points", fontsize=8)
-        ax.set_xlim(lo, hi)
-        ax.set_ylim(lo, hi)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_title(f"{lm.LOSSES[self.loss_w.value]}: rings = violators", fontsize=10)
+            if seg is None:
+                continue
+            mid, w = seg.mean(axis=0), self.W[c] / max(np.linalg.norm(self.W[c]), 1e-12)
+            tip = mid + 0.15 * w
+            segments += [{"x0": seg[0, 0], "y0": seg[0, 1], "x1": seg[1, 0], "y1": seg[1, 1],
+                          "color": CLASS_COLORS[c], "width": 2},
+                         {"x0": mid[0], "y0": mid[1], "x1": tip[0], "y1": tip[1], "color": CLASS_COLORS[c],
+                          "width": 2, "arrow": True}]
+        with self.plane_w.hold_sync():
+            self.plane_w.regions = label_bytes(regions)
+            self.plane_w.segments = [{k: (float(v) if isinstance(v, np.floating) else v) for k, v in s.items()}
+                                     for s in segments]
+            self.plane_w.points = [[float(px), float(py), int(c)] for (px, py), c in zip(self.X, self.y)]
+            self.plane_w.rings = [int(i) for i in np.flatnonzero(self.violators)]
+            self.plane_w.title = f"{lm.LOSSES[self.loss_w.value]}: rings = violators"
 
-        if self.history:
-            it, total, data = (np.array(col) for col in zip(*self.history))
-            ax_loss.plot(it, total, "-o", ms=3, color="black", label="total")
-            ax_loss.plot(it, data, "--", color="0.5", label="data")
-            ax_loss.legend(fontsize=8)
-        ax_loss.set_xlabel("iteration")
-        ax_loss.set_ylabel("loss")
-        ax_loss.set_ylim(bottom=0)
-        ax_loss.set_title("loss curve", fontsize=10)
-        ax_loss.grid(alpha=0.3)
-        return figure_to_png(fig)
+        it, total, data = (np.array(col, dtype=float) for col in zip(*self.history)) if self.history else ([],) * 3
+        (x0, x1), (y0, y1) = curve_limits(it, total)
+        with self.curve_w.hold_sync():
+            self.curve_w.series = [
+                {"x": list(map(float, it)), "y": list(map(float, total)), "color": "black", "marker": 2.5,
+                 "label": "total"},
+                {"x": list(map(float, it)), "y": list(map(float, data)), "color": "#888", "dash": True,
+                 "label": "data"}]
+            self.curve_w.xlim, self.curve_w.ylim = [x0, x1], [y0, y1]
+            self.curve_w.xticks, self.curve_w.yticks = nice_ticks(x0, x1), nice_ticks(y0, y1)
 
     def _table(self):
         r = self.result
