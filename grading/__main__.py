@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from .tool import autograde, course, demo, export, feedback, release, samples
+from .tool import autograde, course, demo, export, feedback, gradable, release, samples
 from .tool.course import ToolError
 
 
@@ -76,6 +76,7 @@ def _run(args) -> int:
     if args.command == "autograde":
         if args.jobs < 1:
             raise ToolError(f"--jobs must be at least 1, got {args.jobs}")
+        gradable.require_gradable(cfg, args.assignment)  # not demos, nor a typo
         autograde.autograde(cfg, args.assignment, args.submissions, jobs=args.jobs)
         print()
         print(export.grade_table(root, args.assignment))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,3 +75,28 @@ def copy_submission(sub: Submission, dest: Path) -> Submission:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(sub.folder, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return Submission(sub.student, dest)
+
+
+def found_instead(folder: Path | str, name: str, expected: Iterable[str], assignment: str) -> str:
+    """The hint for a missing ``<name>.ipynb``: what the student handed in instead, and how to fix it.
+
+    Looks at the notebooks in ``folder`` that are not ``expected`` (``knn (1).ipynb``,
+    ``Softmax.ipynb``) and at those one folder down (``assignment_1/knn.ipynb``:
+    a wrongly named assignment folder).  ``""`` when there are none.
+    """
+    folder, expected = Path(folder), set(expected)
+    flat = sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in expected)
+    nested = sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.glob("*/*.ipynb")
+        if not p.parent.name.startswith(".") and p.parent.name != assignment
+    )
+    if flat:
+        return f" (found instead: {', '.join(flat)}; name it {name}.ipynb)"
+    if nested:
+        folders = sorted({path.split("/")[0] for path in nested})
+        return (
+            f" (found instead: {', '.join(nested)}; the notebooks go in a folder named {assignment}, "
+            f"not {', '.join(folders)})"
+        )
+    return ""
