@@ -145,6 +145,9 @@ def test_class_dropdown_shows_each_class_colour():
     labels = [label for label, _ in demo.add_class_w.options]
     assert [label.split()[0] for label in labels] == ["\U0001F534", "\U0001F7E2", "\U0001F535"]
     assert "red" in labels[0] and "blue" in labels[2]
+    assert "cs231n-class-0" in demo.add_class_w._dom_classes
+    demo.add_class_w.value = 2  # the dropdown's swatch follows the choice
+    assert "cs231n-class-2" in demo.add_class_w._dom_classes and "cs231n-class-0" not in demo.add_class_w._dom_classes
 
 
 def test_canvas_shows_points_regions_and_probe():

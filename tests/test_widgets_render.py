@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from matplotlib.colors import to_rgb
 
-from cs231n_lib.widgets._render import (CLASS_COLORS, TIE_BYTE, class_options, curve_limits, label_bytes,
-                                        nice_ticks, tints)
+from cs231n_lib.widgets._render import (CLASS_COLORS, TIE_BYTE, class_options, class_select_css, curve_limits,
+                                        label_bytes, nice_ticks, tints)
 
 
 def test_tints_are_lighter_versions_of_the_class_colours():
@@ -20,6 +20,12 @@ def test_tints_are_lighter_versions_of_the_class_colours():
 
 def test_class_options_carry_colour_and_value():
     assert class_options(2) == [("\U0001F534 0 (red)", 0), ("\U0001F7E2 1 (green)", 1)]
+
+
+def test_class_select_css_colours_options_and_the_chosen_class():
+    css = class_select_css("pick")
+    assert f".pick select option:nth-child(3) {{ color: {CLASS_COLORS[2]}" in css
+    assert f".pick.cs231n-class-4 select {{ border-left: 14px solid {CLASS_COLORS[4]}; }}" in css
 
 
 @given(arrays(np.int64, st.tuples(st.integers(1, 6)).map(lambda s: (s[0], s[0])), elements=st.integers(-1, 4)))

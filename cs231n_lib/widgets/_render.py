@@ -24,6 +24,16 @@ def class_options(num_classes):
     return [(f"{CLASS_EMOJI[c]} {c} ({CLASS_NAMES[c]})", c) for c in range(int(num_classes))]
 
 
+def class_select_css(scope):
+    """CSS that colours a class ``<select>`` inside ``.scope``: each option in its class colour, and a
+    swatch (thick left border) in the colour of the chosen class, set by the class name ``cs231n-class-C``."""
+    rules = []
+    for c, color in enumerate(CLASS_COLORS):
+        rules.append(f".{scope} select option:nth-child({c + 1}) {{ color: {color}; font-weight: bold; }}")
+        rules.append(f".{scope}.cs231n-class-{c} select {{ border-left: 14px solid {color}; }}")
+    return "\n".join(rules)
+
+
 def tints(num_classes, lighten=0.6):
     """Light background tint (hex) of each class colour: ``lighten`` of the way towards white."""
     out = []

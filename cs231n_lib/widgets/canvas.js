@@ -77,7 +77,7 @@ function renderPlane({ model, el }) {
     const star = model.get("star"); // under the points, so a point added at the probe stays visible
     if (star) {
       const [sx, sy] = toPx(star.x, star.y);
-      starPath(ctx, sx, sy, 13, 5.5);
+      starPath(ctx, sx, sy, 16, 7);
       ctx.fillStyle = star.color; ctx.fill();
       ctx.strokeStyle = "black"; ctx.lineWidth = 1.5; ctx.stroke();
     }

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import knn_math
 from ._canvas import CurveView, PlaneView
-from ._render import CLASS_COLORS, class_options, label_bytes, nice_ticks, tints
+from ._render import CLASS_COLORS, class_options, class_select_css, label_bytes, nice_ticks, tints
 
 __all__ = ["KNNDemo", "knn_demo"]
 
@@ -103,7 +103,8 @@ class KNNDemo(widgets.VBox):
             widgets.HBox([self.k_w, self.classes_w, self.points_w]),
             widgets.HBox([self.probe_w, self.px_w, self.py_w]),
             widgets.HBox([self.add_class_w, self.add_w, self.remove_w]),
-            widgets.HTML("<span style='font-size:90%'>On the picture: <b>drag</b> a point to move it; "
+            widgets.HTML(f"<style>{class_select_css('cs231n-knn-add-class')}</style>"
+                         "<span style='font-size:90%'>On the picture: <b>drag</b> a point to move it; "
                          "<b>click</b> empty space to add a point of the class chosen in <i>new point</i>.</span>"),
         ])
         super().__init__([controls, widgets.HBox([self.plane_w, self.curve_w]), self.status_w])
@@ -116,6 +117,8 @@ class KNNDemo(widgets.VBox):
             w.observe(lambda change: self._generate(), names="value")
         self.regen_w.on_click(lambda b: self.regenerate())
         self.add_w.on_click(lambda b: self.add_point())
+        self.add_class_w.observe(self._show_chosen_class, names="value")
+        self._show_chosen_class()
         self.remove_w.on_click(lambda b: self.remove_point())
 
     # ----- state changes -------------------------------------------------------------------------
@@ -163,6 +166,13 @@ class KNNDemo(widgets.VBox):
         self.X = np.delete(self.X, i, axis=0)
         self.y = np.delete(self.y, i)
         self.update()
+
+    def _show_chosen_class(self, change=None):
+        """Tag the dropdown with the chosen class, so the CSS from ``class_select_css`` shows its colour."""
+        for c in range(len(CLASS_COLORS)):
+            self.add_class_w.remove_class(f"cs231n-class-{c}")
+        if self.add_class_w.value is not None:
+            self.add_class_w.add_class(f"cs231n-class-{self.add_class_w.value}")
 
     def _on_drag(self, i, x, y, done):
         if 0 <= i < len(self.X):  # a drag message may race a removal

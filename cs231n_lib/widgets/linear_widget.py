@@ -76,10 +76,10 @@ class LinearClassifierDemo(widgets.VBox):
         self.loss_w = widgets.Dropdown(options=[(v, k) for k, v in lm.LOSSES.items()], value=loss,
                                        description="loss", style=style, layout=widgets.Layout(width="320px"))
         self.step_w = widgets.FloatLogSlider(value=step_size, base=10, min=-3, max=1, step=0.1,
-                                             description="step size", style=style, readout_format=".3g",
+                                             description="step size", style=style, readout_format=".3~g",
                                              continuous_update=False)
         self.reg_w = widgets.FloatLogSlider(value=reg, base=10, min=-4, max=1, step=0.1, description="L2 reg",
-                                            style=style, readout_format=".3g", continuous_update=False)
+                                            style=style, readout_format=".3~g", continuous_update=False)
         self.step_btn = widgets.Button(description="single update", icon="step-forward")
         self.run_w = widgets.ToggleButton(value=False, description="run", icon="play")
         self.random_btn = widgets.Button(description="randomize", icon="random")

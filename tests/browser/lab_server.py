@@ -33,12 +33,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def widgets_extension_enabled() -> tuple[bool, str]:
-    """Whether ``jupyter labextension list`` shows the ipywidgets manager enabled and OK; also the listing."""
+def widgets_extension_enabled(name="@jupyter-widgets/jupyterlab-manager") -> tuple[bool, str]:
+    """Whether ``jupyter labextension list`` shows extension ``name`` enabled and OK; also the listing."""
     out = subprocess.run([str(VENV_BIN / "jupyter"), "labextension", "list"], capture_output=True, text=True,
                          timeout=120)
     listing = out.stdout + out.stderr
-    line = next((l for l in listing.splitlines() if "@jupyter-widgets/jupyterlab-manager" in l), "")
+    line = next((l for l in listing.splitlines() if l.split()[:1] == [name]), "")
     return ("enabled" in line and "OK" in line), listing
 
 

@@ -1,4 +1,4 @@
-"""Playwright actions on a JupyterLab page: open and run a notebook, read a widget image."""
+"""Playwright actions on a JupyterLab page: open and run a notebook, read a canvas widget, run a cell."""
 
 from __future__ import annotations
 
@@ -9,18 +9,19 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 
-# The bytes behind an <img> (ipywidgets 8 serves them as a blob: URL) and their SHA-256.
-_IMAGE_DIGEST_JS = """async (sel) => {
-    const img = document.querySelector(sel);
-    const bytes = await (await fetch(img.src)).arrayBuffer();
+# The pixels a <canvas> shows (as a PNG data URL) and their SHA-256.
+_CANVAS_DIGEST_JS = """async (sel) => {
+    const canvas = document.querySelector(sel);
+    const bytes = new TextEncoder().encode(canvas.toDataURL('image/png'));
     const digest = await crypto.subtle.digest('SHA-256', bytes);
-    return {src: img.src, size: bytes.byteLength,
-            sha256: Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('')};
+    return Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');
 }"""
 
-_IMAGE_REPLACED_JS = """([sel, old]) => {
-    const img = document.querySelector(sel);
-    return img !== null && img.src && img.src !== old && img.complete && img.naturalWidth > 0;
+# RGB of the canvas pixel at CSS offset (x, y) from its top-left corner.
+_CANVAS_PIXEL_JS = """([sel, x, y]) => {
+    const canvas = document.querySelector(sel), scale = canvas.width / canvas.getBoundingClientRect().width;
+    const d = canvas.getContext('2d').getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
+    return [d[0], d[1], d[2]];
 }"""
 
 
@@ -33,13 +34,55 @@ def open_and_run_all(page, lab, notebook_name, timeout_ms=180_000):
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
 
 
-def image_digest(page, selector):
-    """``{'src', 'size', 'sha256'}`` of the image the browser is showing at ``selector``."""
-    return page.evaluate(_IMAGE_DIGEST_JS, selector)
+def canvas_digest(page, selector):
+    """SHA-256 of the pixels the <canvas> at ``selector`` shows."""
+    return page.evaluate(_CANVAS_DIGEST_JS, selector)
 
 
-def wait_for_new_image(page, selector, old_src, timeout_ms=60_000):
-    """Wait until the <img> at ``selector`` shows a new, loaded source; return (digest, seconds waited)."""
+def canvas_pixel(page, selector, x, y):
+    """``[r, g, b]`` at CSS pixel ``(x, y)`` of the canvas."""
+    return page.evaluate(_CANVAS_PIXEL_JS, [selector, x, y])
+
+
+def wait_for_new_canvas(page, selector, old_digest, timeout_s=60.0, poll_s=0.01):
+    """Wait until the canvas shows other pixels than ``old_digest``; return (digest, seconds waited)."""
     t0 = time.perf_counter()
-    page.wait_for_function(_IMAGE_REPLACED_JS, arg=[selector, old_src], timeout=timeout_ms)
-    return image_digest(page, selector), time.perf_counter() - t0
+    while time.perf_counter() - t0 < timeout_s:
+        digest = canvas_digest(page, selector)
+        if digest != old_digest:
+            return digest, time.perf_counter() - t0
+        page.wait_for_timeout(poll_s * 1000)
+    raise TimeoutError(f"the canvas {selector} did not change within {timeout_s:.0f} s")
+
+
+def drag(page, selector, start, end, steps=12):
+    """Press the mouse at CSS offset ``start`` of the element, move to ``end`` in ``steps`` moves, release."""
+    box = page.locator(selector).bounding_box()
+    page.mouse.move(box["x"] + start[0], box["y"] + start[1])
+    page.mouse.down()
+    for i in range(1, steps + 1):
+        f = i / steps
+        page.mouse.move(box["x"] + start[0] + f * (end[0] - start[0]), box["y"] + start[1] + f * (end[1] - start[1]))
+        page.wait_for_timeout(20)
+    page.mouse.up()
+
+
+def click_at(page, selector, at):
+    box = page.locator(selector).bounding_box()
+    page.mouse.click(box["x"] + at[0], box["y"] + at[1])
+
+
+def run_new_cell(page, code, marker, timeout_ms=60_000):
+    """Append a code cell to the open notebook, run it, and return the text of its output.
+
+    ``code`` must print ``marker`` so the output can be told apart from other cells'.
+    """
+    page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").last.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")        # command mode: insert a cell below
+    page.keyboard.press("Enter")    # edit it
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Shift+Enter")
+    out = page.locator(".jp-OutputArea-output", has_text=marker).last
+    out.wait_for(timeout=timeout_ms)
+    return out.inner_text()
