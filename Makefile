@@ -10,7 +10,7 @@ LAB_PORT ?= 8888
 # Jupyter refuses to run as root unless told to (containers, CI machines).
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv system-deps data lab test demo bench release clean-venv
+.PHONY: venv system-deps data lab lab-instructor test demo bench release clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.10 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
@@ -31,8 +31,20 @@ data: venv system-deps
 	$(BIN)/python -m cs231n_lib.data status
 	$(BIN)/python -m cs231n_lib.data fetch fashion_mnist
 
+# Each launch gets its own Jupyter config dir (grading/tool/lab_config.py): students see no
+# nbgrader instructor or exchange tools; `make lab-instructor` shows them all, for the course
+# working directory COURSE_DIR (default as in `python -m grading`).
+COURSE_DIR ?= $(or $(CS231N_COURSE_DIR),$(HOME)/cs231n-course)
+
 lab: data
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/assignments --ServerApp.port=$(LAB_PORT) $(LAB_ROOT_FLAG)
+	$(BIN)/python -m grading.tool.lab_config student $(VENV)/jupyter-student >/dev/null
+	JUPYTER_CONFIG_DIR=$(CURDIR)/$(VENV)/jupyter-student \
+	  $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/assignments --ServerApp.port=$(LAB_PORT) $(LAB_ROOT_FLAG)
+
+lab-instructor: data
+	$(BIN)/python -m grading.tool.lab_config instructor $(VENV)/jupyter-instructor "$(COURSE_DIR)" >/dev/null
+	cd "$(COURSE_DIR)" && JUPYTER_CONFIG_DIR=$(CURDIR)/$(VENV)/jupyter-instructor \
+	  $(CURDIR)/$(BIN)/jupyter lab --ServerApp.root_dir="$(COURSE_DIR)" --ServerApp.port=$(LAB_PORT) $(LAB_ROOT_FLAG)
 
 test: data
 	$(BIN)/python -m pytest
