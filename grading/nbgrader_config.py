@@ -37,7 +37,34 @@ c.CourseDirectory.source_directory = str(REPO / "solutions")
 c.CourseDirectory.release_directory = str(REPO / "assignments")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
 
-# Execution during autograding: one python3 kernel per notebook, cut off hung cells.
+# Needs `grading` importable (also for the feedback preprocessors below).
+import sys  # noqa: E402
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+# The student package (<assignment>/cs231n/...): releases strip its solution
+# regions, also under plain `nbgrader generate_assignment` (and the Formgrader);
+# autograding grades the student's copy of each module that has solutions
+# (nbgrader would overwrite it with the instructor's), the instructor's copy of
+# every other file.
+from grading.tool import student_package  # noqa: E402
+
+student_package.install_generate_hook()
+c.Autograde.exclude_overwriting = student_package.student_files(REPO / "solutions")
+
+# Execution during autograding: one python3 kernel per notebook, cut off hung
+# cells; a cell that kills the kernel is skipped and the rest graded in a fresh
+# kernel (grading/tool/execute.py), for the nbgrader CLI and our tool alike.
+c.Autograde.autograde_preprocessors = [
+    "grading.tool.execute.ResilientExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Execute.kernel_name = "python3"
 c.Execute.timeout = int(os.environ.get("CS231N_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
@@ -59,16 +86,13 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 # nbgrader creates/upgrades the gradebook by running the `alembic` command,
 # which sits next to this Python when the virtual environment is not activated.
-import sys  # noqa: E402
 
 _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = os.pathsep.join(p for p in [_bin, os.environ.get("PATH", "")] if p)
 
 # Feedback: strip hidden tests and instructor tracebacks before rendering
-# (nbgrader 0.9.6 would otherwise show them).  Needs `grading` importable.
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+# (nbgrader 0.9.6 would otherwise show them).
 c.GenerateFeedback.preprocessors = [
     "grading.tool.scrub.ScrubHidden",
     "nbgrader.preprocessors.GetGrades",

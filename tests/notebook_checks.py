@@ -26,9 +26,10 @@ def assert_committed_clean(nb) -> None:
             assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
 
 
-def assert_metadata_matches_registry(nb, prefix: str, hidden_args: dict, hidden: dict) -> None:
-    """Unique ``prefix``-ed grade ids; every test cell locked, calling ``run_hidden(<its id>, <hidden_args[id]>)``
-    inside its hidden region, worth the registry's points; solution and answer cells well formed."""
+def assert_metadata_matches_registry(nb, prefix: str, uses: dict, hidden: dict) -> None:
+    """Unique ``prefix``-ed grade ids; every test cell locked, calling ``run_hidden("<its id>")`` inside its
+    hidden region, worth the registry's points, its hidden test loading ``uses[id]`` (object names) from the
+    student package; solution and answer cells well formed."""
     ids = [nbgrader(c)["grade_id"] for c in nb.cells if nbgrader(c)]
     assert len(ids) == len(set(ids)), Counter(ids).most_common(3)
     assert all(gid.startswith(prefix) for gid in ids)
@@ -41,17 +42,63 @@ def assert_metadata_matches_registry(nb, prefix: str, hidden_args: dict, hidden:
         if cell.cell_type == "code" and meta["grade"]:
             assert meta["locked"] is True and meta["solution"] is False
             gid = meta["grade_id"]
-            calls = re.findall(r'run_hidden\("([^"]+)", ([\w, ]+)\)', cell.source)
-            assert calls == [(gid, hidden_args[gid])], f"{gid}: hidden part calls {calls}"
+            calls = re.findall(r'run_hidden\(([^)]*)\)', cell.source)
+            assert calls == [f'"{gid}"'], f"{gid}: hidden part calls {calls}"
             assert cell.source.split("### BEGIN HIDDEN TESTS")[1].strip().endswith("### END HIDDEN TESTS")
             graded_code[gid] = meta["points"]
+            names = [spec.split(":")[1] for spec in hidden[gid].uses]
+            assert names == list(uses[gid]), f"{gid}: hidden test uses {hidden[gid].uses}"
         elif cell.cell_type == "code":
             assert meta["solution"] is True and meta["locked"] is False
             assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") >= 1
         elif meta["grade"]:  # manually graded answer
             assert meta["solution"] is True and meta["points"] > 0
             assert f"{meta['grade_id']}_prompt" in ids
-    assert graded_code == {gid: hidden[gid].points for gid in hidden_args}
+    assert graded_code == {gid: hidden[gid].points for gid in uses}
+
+
+SOLUTION_DIR = REPO / "solutions" / "assignment1"
+RELEASE_DIR = REPO / "assignments" / "assignment1"
+
+
+def solution_object(module: str, name: str):
+    """``name`` from the instructor's student package (``solutions/assignment1/cs231n``), imported as ``cs231n``."""
+    import importlib
+    import sys
+
+    if str(SOLUTION_DIR) not in sys.path:
+        sys.path.insert(0, str(SOLUTION_DIR))
+    mod = importlib.import_module(module)
+    assert Path(mod.__file__).is_relative_to(SOLUTION_DIR), f"{module} was imported from {mod.__file__}"
+    return getattr(mod, name)
+
+
+def module_source(module: str, released: bool = False) -> str:
+    return ((RELEASE_DIR if released else SOLUTION_DIR) / (module.replace(".", "/") + ".py")).read_text()
+
+
+def released_object(module: str, name: str):
+    """``name`` from the committed release's copy of ``module``, its package loaded as ``released_cs231n``
+    (so the solution package stays ``cs231n`` and relative imports stay inside the release)."""
+    import importlib
+    import importlib.util
+    import sys
+
+    root = "released_cs231n"
+    if root not in sys.modules:
+        package = RELEASE_DIR / "cs231n"
+        spec = importlib.util.spec_from_file_location(root, package / "__init__.py",
+                                                      submodule_search_locations=[str(package)])
+        sys.modules[root] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[root])
+    return getattr(importlib.import_module(module.replace("cs231n", root, 1)), name)
+
+
+def assert_notebook_loads(nb, module: str, *names: str) -> None:
+    """Some code cell of ``nb`` loads exactly ``names`` from the student package's ``module``."""
+    wanted = ", ".join(f'"{n}"' for n in (module, *names))
+    sources = [re.sub(r"\s+", " ", c.source) for c in nb.cells if c.cell_type == "code"]
+    assert any(f"load({wanted})" in s.replace("( ", "(").replace(" )", ")") for s in sources), wanted
 
 
 def execute_fast(path: Path):

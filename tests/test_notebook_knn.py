@@ -1,4 +1,4 @@
-"""knn.ipynb: the solution notebook runs in fast mode, its nbgrader metadata is consistent,
+"""knn.ipynb and cs231n/classifiers/k_nearest_neighbor.py: the solution notebook runs in fast mode, its nbgrader metadata is consistent,
 its hidden tests pass on the solution and fail, with a message naming what differs, on
 deliberately broken variants; the solution agrees with the oracle on random inputs."""
 
@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cs231n_lib.checks import CheckFailed
-from notebook_checks import (assert_committed_clean, assert_metadata_matches_registry, execute_fast,
-                             registered_hidden_tests)
+from notebook_checks import (assert_committed_clean, assert_metadata_matches_registry, assert_notebook_loads,
+                             execute_fast, module_source, registered_hidden_tests, released_object, solution_object)
 from grading.hidden import HiddenTestFailed, run_hidden
 from grading.oracles import knn as oracle
 
@@ -31,21 +31,12 @@ def _read():
     return nbformat.read(NOTEBOOK, as_version=4)
 
 
-def _nbgrader(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
-def _class_from(nb):
-    """Execute the notebook's ``knn_classifier`` cell alone and return its KNearestNeighbor."""
-    (cell,) = [c for c in nb.cells if _nbgrader(c).get("grade_id") == "knn_classifier"]
-    namespace = {}
-    exec(compile(cell.source, "<knn_classifier cell>", "exec"), namespace)
-    return namespace["KNearestNeighbor"]
+MODULE = "cs231n.classifiers.k_nearest_neighbor"
 
 
 @pytest.fixture(scope="module")
 def KNN():
-    return _class_from(_read())
+    return solution_object(MODULE, "KNearestNeighbor")
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +51,15 @@ def test_notebook_is_committed_clean_with_python3_kernel():
 
 
 def test_nbgrader_metadata_and_hidden_cells_match_the_registry(hidden):
-    assert_metadata_matches_registry(_read(), "knn_", {gid: "KNearestNeighbor" for gid in GRADED_IDS}, hidden)
+    assert_metadata_matches_registry(_read(), "knn_", {gid: ["KNearestNeighbor"] for gid in GRADED_IDS}, hidden)
+
+
+def test_the_notebook_loads_the_class_from_the_student_package():
+    assert_notebook_loads(_read(), MODULE, "KNearestNeighbor")
 
 
 def test_every_method_has_its_own_solution_region():
-    nb = _read()
-    (cell,) = [c for c in nb.cells if _nbgrader(c).get("grade_id") == "knn_classifier"]
-    methods = re.split(r"\n    def ", cell.source)
+    methods = re.split(r"\n    def ", module_source(MODULE))
     graded = ["predict(", "compute_distances_two_loops(", "compute_distances_one_loop(",
               "compute_distances_no_loops(", "predict_labels("]
     for name in graded:
@@ -75,11 +68,7 @@ def test_every_method_has_its_own_solution_region():
 
 
 def test_released_class_defines_every_method_and_hidden_tests_say_not_implemented():
-    from nbgrader.preprocessors import ClearSolutions
-
-    nb = _read()
-    released, _ = ClearSolutions().preprocess(nb, {})
-    Released = _class_from(released)
+    Released = released_object(MODULE, "KNearestNeighbor")
     for name in ("train", "predict", "compute_distances_two_loops", "compute_distances_one_loop",
                  "compute_distances_no_loops", "predict_labels"):
         assert callable(getattr(Released, name))
@@ -304,16 +293,6 @@ def test_uint8_images_do_not_wrap_around(KNN):
 
 
 # --------------------------------------------------------------------------- whole notebook
-
-def test_definitions_import_with_the_course_helper():
-    """bench/run.py and later notebooks load the class through cs231n_lib.nbimport."""
-    from cs231n_lib.nbimport import import_notebook
-
-    KNearestNeighbor = import_notebook(NOTEBOOK, names="KNearestNeighbor")
-    clf = KNearestNeighbor()
-    clf.train(np.eye(3), np.array([0, 1, 2]))
-    np.testing.assert_array_equal(clf.predict(np.eye(3) * 0.9, k=1), [0, 1, 2])
-
 
 @pytest.mark.slow
 def test_solution_notebook_runs_in_fast_mode():

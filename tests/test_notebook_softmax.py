@@ -1,12 +1,10 @@
-"""softmax.ipynb: the solution notebook runs in fast mode, its nbgrader metadata is consistent,
-its hidden tests pass on the solution and fail -- in their own cell only, with a message naming
-what differs -- on deliberately broken variants; the softmax losses do not depend on svm.ipynb,
-and a missing svm.ipynb gives a clear message; the solution agrees with the torch oracle."""
+"""softmax.ipynb and cs231n/classifiers/softmax.py (+ Softmax in linear_classifier.py): the solution
+notebook runs in fast mode, its nbgrader metadata is consistent, its hidden tests pass on the solution
+and fail -- in their own cell only, with a message naming what differs -- on deliberately broken
+variants; the loss cells use nothing of the classifiers; the solution agrees with the torch oracle."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -17,9 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cs231n_lib.checks import CheckFailed
-from cs231n_lib.nbimport import NotebookImportError, definitions_source
-from notebook_checks import (assert_committed_clean, assert_metadata_matches_registry, execute_fast,
-                             registered_hidden_tests)
+from notebook_checks import (assert_committed_clean, assert_metadata_matches_registry, assert_notebook_loads,
+                             execute_fast, registered_hidden_tests, released_object, solution_object)
 from grading.hidden import HiddenTestFailed, run_hidden
 from grading.oracles import linear as oracle
 
@@ -36,14 +33,15 @@ GRADED = {
     "softmax_vectorized_stability": "softmax_loss_vectorized",
     "softmax_classifier": "Softmax",
 }
-#: what the hidden part of each test cell passes to run_hidden
-HIDDEN_ARGS = {gid: name for gid, name in GRADED.items()}
-HIDDEN_ARGS["softmax_classifier"] = "Softmax, softmax_loss_vectorized"
+LOSSES, CLASSIFIERS = "cs231n.classifiers.softmax", "cs231n.classifiers.linear_classifier"
+MODULES = {"softmax_loss_naive": LOSSES, "softmax_loss_vectorized": LOSSES, "Softmax": CLASSIFIERS}
+#: the student objects each hidden test receives (its ``uses``)
+USES = {gid: [name] for gid, name in GRADED.items()}
+USES["softmax_classifier"] = ["Softmax", "softmax_loss_vectorized"]
 
 
 def _objects(gid, namespace):
-    """The objects the hidden part of cell ``gid`` passes to run_hidden, taken from ``namespace``."""
-    return tuple(namespace[name.strip()] for name in HIDDEN_ARGS[gid].split(","))
+    return tuple(namespace[name] for name in USES[gid])
 
 
 def _read():
@@ -54,31 +52,9 @@ def _nbgrader(cell):
     return cell.metadata.get("nbgrader", {})
 
 
-def _import_cell(nb):
-    (cell,) = [c for c in nb.cells if c.cell_type == "code" and 'import_notebook("svm.ipynb"' in c.source]
-    return cell
-
-
-def _definitions(nb, folder):
-    """Run the definitions of ``nb`` and its svm.ipynb import cell, in ``folder``, as the notebook does."""
-    import_cell = _import_cell(nb)
-    namespace = {}
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        for cell in nb.cells:
-            if cell.cell_type != "code" or _nbgrader(cell).get("grade"):
-                continue
-            source = cell.source if cell is import_cell else definitions_source([cell.source])[0]
-            exec(compile(source, "<softmax.ipynb>", "exec"), namespace)
-    finally:
-        os.chdir(cwd)
-    return namespace
-
-
 @pytest.fixture(scope="module")
 def sol():
-    return _definitions(_read(), FOLDER)
+    return {name: solution_object(module, name) for name, module in MODULES.items()}
 
 
 @pytest.fixture(scope="module")
@@ -93,26 +69,24 @@ def test_notebook_is_committed_clean_with_python3_kernel():
 
 
 def test_nbgrader_metadata_and_hidden_cells_match_the_registry(hidden):
-    assert_metadata_matches_registry(_read(), "softmax_", HIDDEN_ARGS, hidden)
+    assert_metadata_matches_registry(_read(), "softmax_", USES, hidden)
 
 
-def test_loss_cells_come_before_and_do_not_use_the_svm_import():
-    """A broken svm.ipynb must cost only the classifier cells: every loss cell precedes the import."""
+def test_the_notebook_loads_from_the_student_package():
+    assert_notebook_loads(_read(), LOSSES, "softmax_loss_naive", "softmax_loss_vectorized")
+    assert_notebook_loads(_read(), CLASSIFIERS, "Softmax")
+
+
+def test_loss_cells_use_nothing_of_the_classifiers():
+    """A broken linear_classifier.py must cost only the classifier cell."""
     nb = _read()
-    position = {_nbgrader(c).get("grade_id"): i for i, c in enumerate(nb.cells)}
-    import_at = nb.cells.index(_import_cell(nb))
-    for gid in GRADED:
-        if GRADED[gid] != "Softmax":
-            assert position[gid] < import_at, gid
-            assert "LinearClassifier" not in nb.cells[position[gid]].source
-    assert position["softmax_classifier"] > import_at
+    for cell in nb.cells:
+        if GRADED.get(_nbgrader(cell).get("grade_id"), "Softmax") != "Softmax":
+            assert "LinearClassifier" not in cell.source and "Softmax(" not in cell.source
 
 
-def test_released_notebook_defines_everything_and_hidden_tests_say_not_implemented():
-    from nbgrader.preprocessors import ClearSolutions
-
-    released, _ = ClearSolutions().preprocess(_read(), {})
-    namespace = _definitions(released, FOLDER)
+def test_released_package_defines_everything_and_hidden_tests_say_not_implemented():
+    namespace = {name: released_object(module, name) for name, module in MODULES.items()}
     for gid in GRADED:
         with pytest.raises(HiddenTestFailed, match="not implemented|NotImplementedError"):
             run_hidden(gid, *_objects(gid, namespace))
@@ -179,10 +153,6 @@ def _variants(sol):
             self.W = 0.001 * np.random.randn(X.shape[1], np.max(y) + 1)
             return [self.loss(X, y, reg)[0]] * num_iters
 
-    class StandIn:  # what the import cell defines when svm.ipynb cannot be imported
-        def __init__(self, *args, **kwargs):
-            raise NotebookImportError("cannot import from svm.ipynb: the notebook does not exist here")
-
     return {
         "naive: no reg in the loss": ("softmax_loss_naive", _missing_reg_loss(naive), ["softmax_naive_loss"],
                                       "reg * np.sum(W * W) is missing"),
@@ -207,11 +177,9 @@ def _variants(sol):
                                                                            y, reg),
                                            ["softmax_vectorized_loss", "softmax_vectorized_grad",
                                             "softmax_vectorized_stability"], "threshold"),
-        "classifier: SVM loss": ("Softmax", SvmLoss, ["softmax_classifier"], "softmax_loss_vectorized(self.W"),
+        "classifier: SVM loss": ("Softmax", SvmLoss, ["softmax_classifier"], "vectorized softmax loss"),
         "classifier: naive loss, slightly different": ("Softmax", NaiveHalf, ["softmax_classifier"], "vs your"),
         "classifier: train does not update": ("Softmax", NoUpdate, ["softmax_classifier"], "expected < 25%"),
-        "classifier: svm.ipynb missing": ("Softmax", type("Softmax", (StandIn,), {"loss": Softmax.loss}),
-                                          ["softmax_classifier"], None),
     }
 
 
@@ -223,7 +191,7 @@ VARIANT_NAMES = ["naive: no reg in the loss", "naive: log10", "naive: sign error
 
 
 def test_variant_names_are_all_exercised(sol):
-    assert set(VARIANT_NAMES) | {"classifier: svm.ipynb missing"} == set(_variants(sol))
+    assert set(VARIANT_NAMES) == set(_variants(sol))
 
 
 @pytest.mark.parametrize("variant", VARIANT_NAMES)
@@ -246,26 +214,6 @@ def test_hidden_tests_catch_a_broken_variant_and_only_in_its_cell(sol, hidden, v
             failures[gid] = str(exc)
     assert sorted(failures) == sorted(failing), f"{variant}: failed {list(failures)}"
     assert words in failures[failing[0]], failures[failing[0]]
-
-
-def test_a_missing_svm_notebook_is_named_in_the_hidden_message(sol):
-    _, broken, _, _ = _variants(sol)["classifier: svm.ipynb missing"]
-    with pytest.raises(HiddenTestFailed, match="raised NotebookImportError: cannot import from svm.ipynb"):
-        run_hidden("softmax_classifier", broken, sol["softmax_loss_vectorized"])
-
-
-def test_without_svm_notebook_the_losses_still_work_and_the_classifier_says_why(tmp_path, sol, capsys):
-    shutil.copy(NOTEBOOK, tmp_path / NOTEBOOK.name)
-    namespace = _definitions(_read(), tmp_path)
-    printed = capsys.readouterr().out
-    assert "Could not import LinearClassifier: cannot import from svm.ipynb: the notebook does not exist" in printed
-    for gid, name in GRADED.items():
-        if name != "Softmax":
-            run_hidden(gid, *_objects(gid, namespace))
-    with pytest.raises(NotebookImportError, match="svm.ipynb"):
-        namespace["Softmax"]()
-    with pytest.raises(HiddenTestFailed, match="NotebookImportError"):
-        run_hidden("softmax_classifier", *_objects("softmax_classifier", namespace))
 
 
 def test_hidden_failure_reaches_the_student_without_inputs(sol):
@@ -342,6 +290,5 @@ def test_softmax_classifier_learns_a_separable_problem(sol):
 def test_solution_notebook_runs_in_fast_mode():
     nb, errors, text = execute_fast(NOTEBOOK)
     assert errors == []
-    assert "LinearClassifier imported from svm.ipynb" in text
     for gid in GRADED:
         assert f"hidden test {gid}: passed" in text

@@ -16,9 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cs231n_lib.checks import CheckFailed
-from cs231n_lib.nbimport import definitions_source, import_notebook
-from notebook_checks import (assert_committed_clean, assert_metadata_matches_registry, execute_fast,
-                             registered_hidden_tests)
+from notebook_checks import (assert_committed_clean, assert_metadata_matches_registry, assert_notebook_loads,
+                             execute_fast, module_source, registered_hidden_tests, released_object, solution_object)
 from grading.hidden import HiddenTestFailed, run_hidden
 from grading.oracles import linear as oracle
 
@@ -40,23 +39,15 @@ def _read():
     return nbformat.read(NOTEBOOK, as_version=4)
 
 
-def _nbgrader(cell):
-    return cell.metadata.get("nbgrader", {})
-
-
-def _definitions(nb):
-    """Execute only the definitions of ``nb`` (as later notebooks import them) and return the namespace."""
-    sources = [c.source for c in nb.cells if c.cell_type == "code" and not _nbgrader(c).get("grade")]
-    source, skipped = definitions_source(sources)
-    assert skipped == []
-    namespace = {}
-    exec(compile(source, "<svm.ipynb definitions>", "exec"), namespace)
-    return namespace
+LOSSES, CLASSIFIERS = "cs231n.classifiers.linear_svm", "cs231n.classifiers.linear_classifier"
+#: object name -> the module of the student package that defines it
+MODULES = {"svm_loss_naive": LOSSES, "svm_loss_vectorized": LOSSES,
+           "LinearClassifier": CLASSIFIERS, "LinearSVM": CLASSIFIERS}
 
 
 @pytest.fixture(scope="module")
 def sol():
-    return _definitions(_read())
+    return {name: solution_object(module, name) for name, module in MODULES.items()}
 
 
 @pytest.fixture(scope="module")
@@ -71,24 +62,24 @@ def test_notebook_is_committed_clean_with_python3_kernel():
 
 
 def test_nbgrader_metadata_and_hidden_cells_match_the_registry(hidden):
-    assert_metadata_matches_registry(_read(), "svm_", GRADED, hidden)
+    assert_metadata_matches_registry(_read(), "svm_", {gid: [name] for gid, name in GRADED.items()}, hidden)
+
+
+def test_the_notebook_loads_from_the_student_package():
+    assert_notebook_loads(_read(), LOSSES, "svm_loss_naive", "svm_loss_vectorized")
+    assert_notebook_loads(_read(), CLASSIFIERS, "LinearClassifier", "LinearSVM")
 
 
 def test_every_graded_method_has_its_own_solution_region():
-    nb = _read()
-    (cell,) = [c for c in nb.cells if _nbgrader(c).get("grade_id") == "svm_linear_classifier"]
-    methods = re.split(r"\n    def ", cell.source)
+    methods = re.split(r"\n    def ", module_source(CLASSIFIERS))
     (train,) = [m for m in methods if m.startswith("train(")]
     (predict,) = [m for m in methods if m.startswith("predict(")]
     assert train.count("### BEGIN SOLUTION") == 2  # minibatch sampling, update
     assert predict.count("### BEGIN SOLUTION") == 1
 
 
-def test_released_notebook_defines_everything_and_hidden_tests_say_not_implemented():
-    from nbgrader.preprocessors import ClearSolutions
-
-    released, _ = ClearSolutions().preprocess(_read(), {})
-    namespace = _definitions(released)
+def test_released_package_defines_everything_and_hidden_tests_say_not_implemented():
+    namespace = {name: released_object(module, name) for name, module in MODULES.items()}
     for gid, name in GRADED.items():
         with pytest.raises(HiddenTestFailed, match="not implemented|NotImplementedError"):
             run_hidden(gid, namespace[name])
@@ -391,12 +382,6 @@ def test_linear_svm_learns_a_separable_problem(sol):
 
 
 # --------------------------------------------------------------------------- whole notebook
-
-def test_definitions_import_with_the_course_helper():
-    """softmax.ipynb loads LinearClassifier through cs231n_lib.nbimport: it must come with no training."""
-    LinearClassifier = import_notebook(NOTEBOOK, names="LinearClassifier")
-    assert LinearClassifier.__name__ == "LinearClassifier" and LinearClassifier().W is None
-
 
 @pytest.mark.slow
 def test_solution_notebook_runs_in_fast_mode():

@@ -101,7 +101,8 @@ def _prepare(root: Path, work: Path, assignment: str, sub: Submission, cells, cf
     copied = copy_submission(sub, root / "submitted" / sub.student / assignment)
     folder = work / sub.student
     target = folder / "submitted" / sub.student / assignment
-    target.mkdir(parents=True)
+    # Everything but the notebooks (the student package, data files); the readable notebooks follow.
+    shutil.copytree(copied.folder, target, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
     shutil.copy(root / "gradebook.db", folder / "gradebook.db")
     inspections, gradable = {}, []
     for name, graded_cells in cells.items():
@@ -116,8 +117,6 @@ def _prepare(root: Path, work: Path, assignment: str, sub: Submission, cells, cf
         inspections[name] = inspect(nb, spec)
         shutil.copyfile(copied.notebook(name), target / f"{name}.ipynb")
         gradable.append(name)
-    if (copied.folder / "timestamp.txt").exists():  # nbgrader's submission time (late penalties)
-        shutil.copyfile(copied.folder / "timestamp.txt", target / "timestamp.txt")
     job_file = folder / "job.json"
     job = {
         "course_dir": str(folder),
@@ -184,7 +183,6 @@ def _finish(root: Path, assignment: str, job: _Job, outcome: dict, cells, timeou
             zero_notebooks.add(name)
             result.messages.append(diagnose.failure_message(name, nb_result))
             continue
-        result.messages += diagnose.skipped_messages(name, nb_result.get("skipped", []))
         result.messages += diagnose.cell_messages(name, produced, timeout)
         shutil.copyfile(produced, dest / f"{name}.ipynb")
     graded = worker_grades(job.folder, assignment, job.student)

@@ -47,7 +47,10 @@ def load_config(
             raise ToolError(f"cell timeout must be a positive number of seconds, got {timeout}")
         cfg.Execute.timeout = int(timeout)
     if source_dir is not None:
+        from .student_package import student_files
+
         cfg.CourseDirectory.source_directory = str(Path(source_dir).resolve())
+        cfg.Autograde.exclude_overwriting = student_files(source_dir)
     if release_dir is not None:
         cfg.CourseDirectory.release_directory = str(Path(release_dir).resolve())
     return cfg

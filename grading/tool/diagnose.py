@@ -6,9 +6,12 @@ from pathlib import Path
 
 import nbformat
 
+from .execute import DIED, SKIPPED_ENAME
 from .inspect_nb import Inspection
 
 _SYNTAX = {"SyntaxError", "IndentationError", "TabError"}
+#: How cs231n_lib.student.load starts the line it prints when a student module does not import.
+STUDENT_IMPORT_FAILED = "cannot use "
 
 
 def failure_message(notebook: str, result: dict) -> str:
@@ -29,16 +32,9 @@ def failure_message(notebook: str, result: dict) -> str:
     return f"{notebook}.ipynb could not be autograded ({last[:200]}); {notebook} scores 0"
 
 
-def skipped_messages(notebook: str, skipped: list) -> list[str]:
-    """Cells the worker replaced because they stopped the kernel; the rest was graded."""
-    return [
-        f"{notebook}.ipynb: {label} {why}; it was skipped and the rest of {notebook} was graded"
-        for label, why in skipped
-    ]
-
-
 def cell_messages(notebook: str, autograded: Path, timeout: int) -> list[str]:
-    """Time-outs and syntax errors found in the executed notebook ``autograded``."""
+    """Time-outs, syntax errors, cells skipped because they killed the kernel, and student modules
+    that do not import, found in the executed notebook ``autograded``."""
     nb = nbformat.read(autograded, as_version=4)
     messages = []
     for index, cell in enumerate(nb.cells):
@@ -46,7 +42,13 @@ def cell_messages(notebook: str, autograded: Path, timeout: int) -> list[str]:
             continue
         label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
         names = [out.get("ename") for out in cell.get("outputs", []) if out.get("output_type") == "error"]
-        if "CellTimeoutError" in names:
+        printed = "".join(out.get("text", "") for out in cell.get("outputs", []) if out.get("output_type") == "stream")
+        broken = [line[len(STUDENT_IMPORT_FAILED):] for line in printed.splitlines() if line.startswith(STUDENT_IMPORT_FAILED)]
+        if broken:
+            messages.append(f"{notebook}.ipynb: {broken[0]}; the tests that need it score 0")
+        if SKIPPED_ENAME in names:
+            messages.append(f"{notebook}.ipynb: {label} {DIED}; it was skipped and the rest of {notebook} was graded")
+        elif "CellTimeoutError" in names:
             messages.append(
                 f"{notebook}.ipynb: {label} ran longer than {timeout} s and was interrupted "
                 "(infinite loop?); the tests that depend on it score 0"

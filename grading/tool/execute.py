@@ -1,35 +1,63 @@
-"""nbgrader's Execute, remembering which cell is running (for the grading worker).
+"""nbgrader's Execute, surviving a cell that kills the kernel.
 
-When a cell kills the kernel (``os._exit``, a segfault, out of memory) or cannot
-be interrupted, nbgrader abandons the whole notebook.  The worker then reads
-the index of the cell that was running from ``$CS231N_RUNNING_CELL_FILE``,
-replaces that (student-written, never a test) cell with one that raises, and
-grades the notebook again, so only what depends on that cell is lost.
+When a cell kills the kernel (``os._exit``, a segfault, running out of memory),
+nbgrader's own Execute abandons the whole notebook, and plain ``nbgrader
+autograde`` then drops the student's whole assignment.  :class:`ResilientExecute`
+instead records an error on that cell, starts a fresh kernel, replays the
+cells before it (without the ones that killed it) and carries on, so only the
+work that depends on that cell is lost.
+
+It is the Execute step of ``Autograde.autograde_preprocessors`` in
+``grading/nbgrader_config.py``, so plain nbgrader (CLI and Formgrader) and
+``python -m grading autograde`` grade a kernel-killing cell the same way.
 """
 
 from __future__ import annotations
 
-import os
+import copy
 
+from nbclient.exceptions import DeadKernelError
+from jupyter_core.utils import ensure_async, run_sync
+from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
+from traitlets import Integer
 
-RUNNING_CELL_ENV = "CS231N_RUNNING_CELL_FILE"
+DIED = "stopped the kernel (os._exit, a crash, or running out of memory)"
+#: Marks the error output of a cell that was skipped (grading/tool/diagnose.py reports it).
+SKIPPED_ENAME = "CellSkippedByAutograder"
 
 
-class TrackingExecute(Execute):
-    """``Execute`` that writes the index of each cell to a file before running it."""
+def skipped_error(why: str) -> NotebookNode:
+    """The error output recorded on a cell that was skipped."""
+    text = f"the autograder skipped this cell: it {why}; the cells after it ran in a fresh kernel"
+    return NotebookNode(output_type="error", ename=SKIPPED_ENAME, evalue=text, traceback=[f"{SKIPPED_ENAME}: {text}"])
+
+
+class ResilientExecute(Execute):
+    """``Execute`` that skips a cell which kills the kernel and goes on in a fresh kernel."""
+
+    max_kernel_deaths = Integer(3, help="cells that may kill the kernel before the notebook is given up").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._dead_cells: list[int] = []
+        return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
-        path = os.environ.get(RUNNING_CELL_ENV)
-        if path:
-            with open(path, "w") as f:
-                f.write(str(index))
-        return super().preprocess_cell(cell, resources, index)
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._dead_cells.append(index)
+            if len(self._dead_cells) > self.max_kernel_deaths:
+                raise
+            self.log.warning("Cell %d %s; skipping it and replaying the cells before it in a new kernel", index, DIED)
+            cell.outputs = [skipped_error(DIED)]
+            self._restart_and_replay(index, resources)
+            return cell, self.resources
 
-
-def skipped_cell_source(why: str) -> str:
-    """Source that replaces a cell that stopped the kernel while grading."""
-    return (
-        f"# The autograder skipped this cell: it {why}.\n"
-        f"raise RuntimeError('this cell was skipped by the autograder: it {why}')\n"
-    )
+    def _restart_and_replay(self, upto: int, resources) -> None:
+        run_sync(lambda: ensure_async(self.km.restart_kernel(now=True)))()
+        run_sync(lambda: ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout)))()
+        for i, earlier in enumerate(self.nb.cells[:upto]):
+            if earlier.cell_type == "code" and i not in self._dead_cells:
+                # A copy: the outputs graded are those of the first run.
+                super().preprocess_cell(copy.deepcopy(earlier), resources, i)

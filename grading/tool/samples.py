@@ -26,6 +26,9 @@ exactly once, so a spec that no longer fits the notebooks fails loudly);
 ``append_cell: <code>`` (a new ungraded code cell at the end);
 ``corrupt: true`` (the file is cut mid-JSON); ``delete: true`` (no file);
 ``rename: <file name>`` (saved under another name, e.g. ``knn (1).ipynb``).
+Files of the student package are edited with ``file: <path in the assignment>``
+(e.g. ``cs231n/classifiers/k_nearest_neighbor.py``) instead of ``notebook``:
+``old``/``new``, ``set_source`` or ``delete``.
 
 ``expect``: ``zero`` lists auto-graded cells scoring 0 (``nb:grade_id``,
 ``nb:*`` or ``*``), ``points`` gives exact partial points, every other
@@ -47,7 +50,8 @@ from .course import REPO, ToolError
 from .gradebook import Cell
 
 SPEC_DIR = REPO / "grading" / "samples"
-_EDIT_KEYS = {"notebook", "cell", "old", "new", "delete_cell", "set_source", "append_cell", "corrupt", "delete", "rename"}
+_EDIT_KEYS = {"notebook", "file", "cell", "old", "new", "delete_cell", "set_source", "append_cell", "corrupt", "delete", "rename"}
+_FILE_EDIT_KEYS = {"file", "old", "new", "set_source", "delete"}
 
 
 @dataclass
@@ -85,8 +89,10 @@ def load_spec(path: Path | str) -> Spec:
         if student.layout not in {"course", "flat"}:
             raise ToolError(f"{path}: student {student.id}: layout must be 'course' or 'flat', got {student.layout!r}")
         for edit in student.edits:
-            if set(edit) - _EDIT_KEYS or "notebook" not in edit:
-                raise ToolError(f"{path}: student {student.id}: bad edit {edit} (keys: {sorted(_EDIT_KEYS)})")
+            if set(edit) - _EDIT_KEYS or ("notebook" in edit) == ("file" in edit) or (
+                    "file" in edit and set(edit) - _FILE_EDIT_KEYS):
+                raise ToolError(f"{path}: student {student.id}: bad edit {edit} (a notebook edit has keys "
+                                f"{sorted(_EDIT_KEYS - {'file'})}; a file edit {sorted(_FILE_EDIT_KEYS)})")
         students.append(student)
     if not students:
         raise ToolError(f"{path}: no students")
@@ -104,6 +110,7 @@ def build(assignment: str, students: list[Student], source: Path, release: Path,
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
+        _write_package(student, Path(source) / assignment, Path(release) / assignment, folder)
         for released in sorted((Path(release) / assignment).glob("*.ipynb")):
             name = released.stem
             nb = nbformat.read(released, as_version=4)
@@ -111,7 +118,7 @@ def build(assignment: str, students: list[Student], source: Path, release: Path,
                 _fill_solutions(nb, nbformat.read(Path(source) / assignment / released.name, as_version=4))
             text: str | None = None
             filename = released.name
-            for edit in (e for e in student.edits if e["notebook"] == name):
+            for edit in (e for e in student.edits if e.get("notebook") == name):
                 if "rename" in edit:
                     filename = edit["rename"]
                     continue
@@ -121,6 +128,42 @@ def build(assignment: str, students: list[Student], source: Path, release: Path,
             if text != "":
                 (folder / filename).write_text(text, encoding="utf-8")
     return out
+
+
+def _write_package(student: Student, source: Path, release: Path, folder: Path) -> None:
+    """The student's copy of every file of the release that is not a notebook (the ``cs231n`` package):
+    the released one, or for ``base: solution`` the instructor's without its solution markers; then the
+    ``file`` edits."""
+    for released in sorted(p for p in release.rglob("*") if p.is_file() and p.suffix != ".ipynb"):
+        rel = released.relative_to(release)
+        text = released.read_text(encoding="utf-8")
+        if student.base == "solution" and (source / rel).exists():
+            text = "".join(line for line in (source / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+                           if line.strip() not in {"### BEGIN SOLUTION", "### END SOLUTION"})
+        for edit in (e for e in student.edits if e.get("file") == str(rel)):
+            text = _edit_file(text, edit, student.id)
+        if text is not None:
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(text, encoding="utf-8")
+    unknown = {e["file"] for e in student.edits if "file" in e} - {
+        str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()}
+    if unknown:
+        raise ToolError(f"sample {student.id}: no file {sorted(unknown)} in the release of {release.name}")
+
+
+def _edit_file(text: str | None, edit: dict, who: str) -> str | None:
+    if text is None:
+        raise ToolError(f"sample {who}: no edit can follow 'delete' in {edit['file']}")
+    if edit.get("delete"):
+        return None
+    if "set_source" in edit:
+        return edit["set_source"]
+    if "old" in edit:
+        count = text.count(edit["old"])
+        if count != 1:
+            raise ToolError(f"sample {who}: {edit['old']!r} occurs {count} times in {edit['file']} (need exactly 1)")
+        return text.replace(edit["old"], edit["new"])
+    raise ToolError(f"sample {who}: edit {edit} does nothing")
 
 
 def _fill_solutions(nb, solved) -> None:
