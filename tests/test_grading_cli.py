@@ -21,7 +21,31 @@ def test_unknown_assignment_and_nothing_to_feed_back(tmp_path, capsys):
     assert main(["release", "nope", "--course-dir", str(tmp_path / "c"), "--release-dir", str(tmp_path / "r")]) == 2
     assert "no assignment 'nope'" in capsys.readouterr().err
     assert main(["feedback", "assignment1", "--course-dir", str(tmp_path / "c")]) == 2
-    assert "nothing autograded" in capsys.readouterr().err
+    assert "course directory" in capsys.readouterr().err and not (tmp_path / "c").exists()
+
+
+def test_export_with_a_wrong_course_dir_says_so_in_one_line_and_creates_nothing(tmp_path, capsys):
+    missing, empty = tmp_path / "missing", tmp_path / "empty"
+    empty.mkdir()
+    assert main(["export", "assignment1", "--course-dir", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"course directory {missing} does not exist" in err and "--course-dir" in err
+    assert main(["export", "assignment1", "--course-dir", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{empty} is not a course directory (it has no gradebook.db)" in err
+    assert not missing.exists() and list(empty.iterdir()) == []
+
+
+def test_demos_cannot_be_autograded_and_are_not_offered(tmp_path, capsys):
+    subs = tmp_path / "subs" / "amy"
+    subs.mkdir(parents=True)
+    assert main(["autograde", "demos", str(tmp_path / "subs"), "--course-dir", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "'demos' has no graded cells" in err and "gradable: assignment1" in err and "demos," not in err
+    assert main(["autograde", "assignment9", str(tmp_path / "subs"), "--course-dir", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "no assignment 'assignment9' to grade" in err and "gradable: assignment1" in err
+    assert not (tmp_path / "c").exists()
 
 
 def test_demo_refuses_a_non_empty_course_dir(tmp_path, capsys):

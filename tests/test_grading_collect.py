@@ -52,3 +52,23 @@ def test_copy_leaves_the_original_alone(tmp_path):
     # copying again replaces the copy; copying onto itself is a no-op
     copy_submission(sub, copied.folder)
     assert copy_submission(copied, copied.folder) == copied
+
+
+def test_found_instead_names_misnamed_notebooks_and_a_misnamed_folder(tmp_path):
+    from grading.tool.collect import found_instead
+
+    flat = tmp_path / "amy"
+    _touch(flat / "knn (1).ipynb")
+    _touch(flat / "Softmax.ipynb")
+    _touch(flat / "svm.ipynb")
+    hint = found_instead(flat, "knn", ["knn", "svm", "softmax"], "assignment1")
+    assert hint == " (found instead: Softmax.ipynb, knn (1).ipynb; name it knn.ipynb)"
+
+    nested = tmp_path / "carol"
+    _touch(nested / "assignment_1" / "knn.ipynb")
+    _touch(nested / ".ipynb_checkpoints" / "knn-checkpoint.ipynb")
+    sub = {s.student: s for s in find_submissions(tmp_path, "assignment1")}["carol"]
+    assert sub.folder == nested  # no assignment1/ folder: read as a flat folder, where knn.ipynb is missing
+    assert found_instead(sub.folder, "knn", ["knn"], "assignment1") == (
+        " (found instead: assignment_1/knn.ipynb; the notebooks go in a folder named assignment1, not assignment_1)")
+    assert found_instead(tmp_path / "empty", "knn", ["knn"], "assignment1") == ""
