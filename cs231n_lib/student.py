@@ -84,7 +84,7 @@ def _where(exc: BaseException, module: str) -> str:
 
 def _reason(exc: BaseException, module: str) -> str:
     if isinstance(exc, ModuleNotFoundError) and exc.name and module.startswith(exc.name):
-        return (f"{_module_file(module)} was not found next to this notebook (in {Path.cwd()}): "
+        return (f"{_module_file(module)} was not found next to this notebook: "
                 "keep the cs231n folder of the assignment beside the notebooks, or restore the file from the release")
     what = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, SyntaxError):

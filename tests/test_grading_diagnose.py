@@ -23,14 +23,15 @@ def test_cell_messages_find_timeouts_and_syntax_errors(tmp_path):
     loop.metadata["nbgrader"] = {"grade_id": "f_test"}
     loop.outputs = [nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
     bad = nbformat.v4.new_code_cell("def g(:")
-    bad.outputs = [nbformat.v4.new_output("error", ename="SyntaxError", evalue="invalid syntax (x.py, line 1)", traceback=[])]
+    bad.outputs = [nbformat.v4.new_output("error", ename="SyntaxError", evalue="invalid syntax (1234567.py, line 1)",
+                                          traceback=[])]
     fine = nbformat.v4.new_code_cell("1")
     fine.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])]
     nb.cells = [loop, bad, fine]
     nbformat.write(nb, tmp_path / "n.ipynb")
     assert cell_messages("n", tmp_path / "n.ipynb", 7) == [
         "n.ipynb: f_test ran longer than 7 s and was interrupted (infinite loop?); the tests that depend on it score 0",
-        "n.ipynb: SyntaxError in cell 2 (invalid syntax (x.py, line 1)); the tests that need it score 0",
+        "n.ipynb: SyntaxError in cell 2 (invalid syntax (1234567.py, line 1)); the tests that need it score 0",
     ]
 
 
@@ -44,9 +45,23 @@ def test_inspection_messages():
     assert inspection_messages("knn", Inspection()) == []
 
 
-def test_skipped_cells_are_reported_with_the_rest_graded():
-    from grading.tool.diagnose import skipped_messages
+def test_skipped_cells_and_broken_student_modules_are_reported_once(tmp_path):
+    from grading.tool.execute import skipped_error
 
-    assert skipped_messages("svm", [["svm_impl", "stopped the kernel (x)"]]) == [
-        "svm.ipynb: svm_impl stopped the kernel (x); it was skipped and the rest of svm was graded"
+    nb = nbformat.v4.new_notebook()
+    killer = nbformat.v4.new_code_cell("import os; os._exit(1)")
+    killer.outputs = [skipped_error("stopped the kernel (x)")]
+    loads = nbformat.v4.new_code_cell('f = load("cs231n.m", "f")')
+    loads.outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                            text="cannot use f: cs231n/m.py, line 3: SyntaxError: invalid syntax\n"
+                                                 "    def f(:\nThe module cs231n.m does not import...\n")]
+    uses = nbformat.v4.new_code_cell("LinearSVM().train(X, y)")  # the same module error, raised again later
+    uses.outputs = [nbformat.v4.new_output("error", ename="SyntaxError", evalue="invalid syntax (m.py, line 3)",
+                                           traceback=[])]
+    nb.cells = [killer, loads, uses]
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    assert cell_messages("n", tmp_path / "n.ipynb", 7) == [
+        "n.ipynb: cell 1 stopped the kernel (os._exit, a crash, or running out of memory); "
+        "it was skipped and the rest of n was graded",
+        "n.ipynb: f: cs231n/m.py, line 3: SyntaxError: invalid syntax; the tests that need it score 0",
     ]

@@ -27,16 +27,52 @@ def _released_assignments() -> list[str]:
     return [a for a in course.default_assignments(cfg) if list((REPO / "solutions" / a).glob("*.ipynb"))]
 
 
-def assert_clean_release(notebook: Path) -> None:
-    text = notebook.read_text()
+def assert_clean_release(path: Path) -> None:
+    """No solution, hidden test or grading import in a released file; notebooks without outputs;
+    modules that still parse."""
+    text = path.read_text()
     for marker in FORBIDDEN:
-        assert marker not in text, f"{notebook} contains {marker!r}"
+        assert marker not in text, f"{path} contains {marker!r}"
+    if path.suffix == ".py":
+        assert not GRADING_IMPORT.search(text), f"{path} imports grading"
+        compile(text, str(path), "exec")
+        return
     nb = json.loads(text)
     for index, cell in enumerate(nb["cells"]):
         source = "".join(cell["source"])
-        assert not GRADING_IMPORT.search(source), f"{notebook} cell {index} imports grading"
+        assert not GRADING_IMPORT.search(source), f"{path} cell {index} imports grading"
         if cell["cell_type"] == "code":
-            assert cell["outputs"] == [] and cell["execution_count"] is None, f"{notebook} cell {index} has outputs"
+            assert cell["outputs"] == [] and cell["execution_count"] is None, f"{path} cell {index} has outputs"
+
+
+def _with_package(tmp_path, module_text: str) -> Path:
+    """The fixture source plus a student package module ``cs231n/mod.py`` holding ``module_text``."""
+    source = fx.write_fixture_source(tmp_path / "source")
+    (source / fx.ASSIGNMENT / "cs231n").mkdir()
+    (source / fx.ASSIGNMENT / "cs231n" / "mod.py").write_text(module_text)
+    return source
+
+
+MODULE = """def double(x):
+    ### BEGIN SOLUTION
+    return 2 * x  # SOLUTION_MARK
+    ### END SOLUTION
+"""
+
+
+def _plain_generate(tmp_path, source) -> subprocess.CompletedProcess:
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    cmd = [
+        str(nbgrader), "generate_assignment", fx.ASSIGNMENT, "--force",
+        f"--JupyterApp.config_file={REPO / 'grading' / 'nbgrader_config.py'}",
+        f"--CourseDirectory.source_directory={source}",
+        f"--CourseDirectory.release_directory={tmp_path / 'release'}",
+        f"--CourseDirectory.root={tmp_path / 'course'}",
+    ]
+    (tmp_path / "elsewhere").mkdir(exist_ok=True)
+    (tmp_path / "course").mkdir(exist_ok=True)  # nbgrader changes into it; the default ~/cs231n-course is made by the config
+    return subprocess.run(cmd, cwd=tmp_path / "elsewhere", capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
 
 
 def test_fixture_release_is_deterministic_and_clean(tmp_path):
@@ -48,7 +84,7 @@ def test_fixture_release_is_deterministic_and_clean(tmp_path):
         trees.append(_tree(out))
     assert trees[0] == trees[1] and sorted(trees[0]) == ["extra.ipynb", "squares.ipynb"]
     for name in trees[0]:
-        assert_clean_release(tmp_path / "release_a" / fx.ASSIGNMENT / name)
+        assert_clean_release(tmp_path / "release_a" / fx.ASSIGNMENT / name)  # every file of the release
     squares = (tmp_path / "release_a" / fx.ASSIGNMENT / "squares.ipynb").read_text()
     assert fx.SECRET not in squares and "raise NotImplementedError()" in squares and "YOUR ANSWER HERE" in squares
 
@@ -74,25 +110,45 @@ def test_committed_release_equals_a_fresh_release(assignment, tmp_path):
     committed_dir = REPO / "assignments" / assignment
     assert committed_dir.is_dir(), f"assignments/{assignment} is missing: run `python -m grading release {assignment}`"
     assert _tree(committed_dir) == fresh, f"assignments/{assignment} is stale: run `python -m grading release {assignment}`"
-    for nb in committed_dir.glob("*.ipynb"):
-        assert_clean_release(nb)
+    for path in committed_dir.rglob("*"):
+        if path.is_file():
+            assert_clean_release(path)
 
 
 @pytest.mark.slow
 def test_plain_nbgrader_cli_works_with_the_config_from_any_directory(tmp_path):
-    source = fx.write_fixture_source(tmp_path / "source")
-    nbgrader = Path(sys.executable).parent / "nbgrader"
-    cmd = [
-        str(nbgrader), "generate_assignment", fx.ASSIGNMENT, "--force",
-        f"--JupyterApp.config_file={REPO / 'grading' / 'nbgrader_config.py'}",
-        f"--CourseDirectory.source_directory={source}",
-        f"--CourseDirectory.release_directory={tmp_path / 'release'}",
-        f"--CourseDirectory.root={tmp_path / 'course'}",
-    ]
-    (tmp_path / "elsewhere").mkdir()
-    (tmp_path / "course").mkdir()  # nbgrader changes into it; the default ~/cs231n-course is made by the config
-    proc = subprocess.run(cmd, cwd=tmp_path / "elsewhere", capture_output=True, text=True, timeout=300,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    proc = _plain_generate(tmp_path, fx.write_fixture_source(tmp_path / "source"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert_clean_release(tmp_path / "release" / fx.ASSIGNMENT / "squares.ipynb")
     assert (tmp_path / "course" / "gradebook.db").exists()
+
+
+def test_our_release_strips_the_student_package(tmp_path):
+    source = _with_package(tmp_path, MODULE)
+    cfg = course.load_config(tmp_path / "course", None, source, tmp_path / "release")
+    out = release.release(cfg, fx.ASSIGNMENT)
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert_clean_release(path)
+    text = (out / "cs231n" / "mod.py").read_text()
+    assert "SOLUTION_MARK" not in text and 'raise NotImplementedError("double is not written yet' in text
+
+
+@pytest.mark.slow
+def test_plain_nbgrader_generate_assignment_never_ships_a_solution(tmp_path):
+    proc = _plain_generate(tmp_path, _with_package(tmp_path, MODULE))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    released = tmp_path / "release" / fx.ASSIGNMENT
+    for path in released.rglob("*"):
+        if path.is_file():
+            assert_clean_release(path)
+    assert "SOLUTION_MARK" not in (released / "cs231n" / "mod.py").read_text()
+
+
+@pytest.mark.slow
+def test_plain_nbgrader_fails_loudly_on_a_module_it_cannot_strip(tmp_path):
+    broken = MODULE.replace("    ### END SOLUTION\n", "")
+    proc = _plain_generate(tmp_path, _with_package(tmp_path, broken))
+    assert proc.returncode != 0
+    assert "cs231n/mod.py, line 2: ### BEGIN SOLUTION is never closed" in proc.stdout + proc.stderr
+    assert not any((tmp_path / "release").rglob("mod.py")), "a release with the solution was left behind"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,6 +11,8 @@ from .execute import DIED, SKIPPED_ENAME
 from .inspect_nb import Inspection
 
 _SYNTAX = {"SyntaxError", "IndentationError", "TabError"}
+#: A syntax error in a file other than a cell (cells compile as "<digits>.py" in ipykernel).
+_IN_MODULE = re.compile(r"\((?!\d+\.py,)[^()]*\.py, line \d+\)$")
 #: How cs231n_lib.student.load starts the line it prints when a student module does not import.
 STUDENT_IMPORT_FAILED = "cannot use "
 
@@ -55,6 +58,8 @@ def cell_messages(notebook: str, autograded: Path, timeout: int) -> list[str]:
             )
         elif _SYNTAX & set(names):
             out = next(o for o in cell.outputs if o.get("output_type") == "error" and o.get("ename") in _SYNTAX)
+            if _IN_MODULE.search(out.evalue or ""):
+                continue  # a module of the student package: reported once, by the cell that imports it
             messages.append(f"{notebook}.ipynb: {out.ename} in {label} ({out.evalue}); the tests that need it score 0")
     return messages
 

@@ -54,9 +54,12 @@ class ResilientExecute(Execute):
             self._restart_and_replay(index, resources)
             return cell, self.resources
 
+    async def _restart(self) -> None:
+        await ensure_async(self.km.restart_kernel(now=True))
+        await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
+
     def _restart_and_replay(self, upto: int, resources) -> None:
-        run_sync(lambda: ensure_async(self.km.restart_kernel(now=True)))()
-        run_sync(lambda: ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout)))()
+        run_sync(self._restart)()
         for i, earlier in enumerate(self.nb.cells[:upto]):
             if earlier.cell_type == "code" and i not in self._dead_cells:
                 # A copy: the outputs graded are those of the first run.
