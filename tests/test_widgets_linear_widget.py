@@ -128,7 +128,7 @@ def test_loss_axes_are_sensible_at_iteration_zero():
     assert curve.xticks[0] == 0 and curve.xticks[-1] == 10 and len(curve.yticks) >= 3
     assert curve.series[0]["y"] == [pytest.approx(demo.result["loss"])]
     demo.step(12)
-    assert curve.xlim == [0.0, 12.0] and curve.series[0]["x"] == [0.0, 12.0]  # step(n) records once
+    assert curve.xlim == [0.0, pytest.approx(12.6)] and curve.series[0]["x"] == [0.0, 12.0]  # step(n) records once
 
 
 def test_boundary_lines_and_arrows_and_violator_rings_are_drawn():
@@ -146,9 +146,9 @@ def test_run_toggle_drives_the_play_clock():
     assert demo.play.playing and demo.run_w.description == "stop"
     demo.play.value += 1  # what a tick of the browser-side timer does
     assert demo.iteration == 1
-    demo.play.value += 1  # arrives right after the last step: a queued-up tick, dropped
+    demo.play.value += 1  # arrives right after the last step started: a bunched-up tick, dropped
     assert demo.iteration == 1
-    demo._last_tick_end -= 1.0  # as if a second had passed
+    demo._last_tick_start -= 0.1  # as if the last step had started one interval (100 ms) ago
     demo.play.value += 1
     assert demo.iteration == 2
     demo.run_w.value = False

@@ -69,11 +69,11 @@ def nice_ticks(lo, hi, max_ticks=6):
 def curve_limits(xs, ys, min_x_span=10):
     """Axis limits ``((0, x_max), (0, y_max))`` for a curve of non-negative values such as a loss.
 
-    Sensible from the first point on: the x axis spans at least ``min_x_span`` and the y axis is a
-    bit above the largest value (1 when there are no positive values), so one point is never degenerate.
+    Sensible from the first point on: the x axis spans at least ``min_x_span`` (5% beyond the last
+    point) and the y axis is a bit above the largest value (1 when there are no positive values), so one point is never degenerate.
     """
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    x_max = max(float(min_x_span), float(xs.max()) if xs.size else 0.0)
+    x_max = max(float(min_x_span), 1.05 * float(xs.max()) if xs.size else 0.0)  # room for the last marker
     finite = ys[np.isfinite(ys)]
     top = float(finite.max()) if finite.size else 0.0
     return (0.0, x_max), (0.0, 1.1 * top if top > 0 else 1.0)

@@ -70,16 +70,16 @@ class LinearClassifierDemo(widgets.VBox):
         self.last_update_s = float("nan")
         self._syncing = False
         self._interval_s = interval_ms / 1000
-        self._last_tick_end = float("-inf")
+        self._last_tick_start = float("-inf")
 
         style = {"description_width": "80px"}
         self.loss_w = widgets.Dropdown(options=[(v, k) for k, v in lm.LOSSES.items()], value=loss,
                                        description="loss", style=style, layout=widgets.Layout(width="320px"))
         self.step_w = widgets.FloatLogSlider(value=step_size, base=10, min=-3, max=1, step=0.1,
-                                             description="step size", style=style, readout_format=".3~g",
+                                             description="step size", style=style, readout_format=".3",
                                              continuous_update=False)
         self.reg_w = widgets.FloatLogSlider(value=reg, base=10, min=-4, max=1, step=0.1, description="L2 reg",
-                                            style=style, readout_format=".3~g", continuous_update=False)
+                                            style=style, readout_format=".3", continuous_update=False)
         self.step_btn = widgets.Button(description="single update", icon="step-forward")
         self.run_w = widgets.ToggleButton(value=False, description="run", icon="play")
         self.random_btn = widgets.Button(description="randomize", icon="random")
@@ -152,12 +152,17 @@ class LinearClassifierDemo(widgets.VBox):
         self.play.playing = bool(change.new)
 
     def _on_tick(self):
-        """One tick of the Play clock while running. Ticks that queued up while the kernel was busy
-        (arriving sooner than half an interval after the last step) are dropped, so "stop" stops at once."""
-        if not self.run_w.value or time.perf_counter() - self._last_tick_end < 0.5 * self._interval_s:
+        """One tick of the browser's Play clock while running: one step, unless the last step *started*
+        less than half an interval ago (ticks that bunched up while the kernel or the browser was busy).
+
+        Counting from the start, not the end, of the last step matters: the widget manager holds a
+        tick back while the kernel is busy and sends it the moment the step ends, and such a tick is
+        on time. Ticks after "stop" are ignored, so stop stops at once."""
+        now = time.perf_counter()
+        if not self.run_w.value or now - self._last_tick_start < 0.5 * self._interval_s:
             return
+        self._last_tick_start = now
         self.step()
-        self._last_tick_end = time.perf_counter()
 
     def _restart_history(self):
         self.history = []
