@@ -163,7 +163,10 @@ def test_canvas_shows_points_regions_and_probe():
 def test_dragging_a_point_moves_it_and_redraws():
     demo = knn_demo(num_points=20, seed=1)
     before = _digest(demo)
+    sent = []
+    demo.plane_w.send = sent.append  # what goes back to the browser
     demo.plane_w._receive(demo.plane_w, {"event": "drag", "index": 4, "x": 0.9, "y": -0.8, "done": False}, [])
+    assert sent == [{"event": "drag-handled"}]  # the browser may send the next position
     np.testing.assert_allclose(demo.X[4], [0.9, -0.8])
     assert demo.plane_w.points[4][:2] == [0.9, -0.8] and _digest(demo) != before
     demo.plane_w._receive(demo.plane_w, {"event": "drag", "index": 4, "x": 3.0, "y": 0.1, "done": True}, [])

@@ -3,7 +3,9 @@
 ``PlaneView`` shows a label grid as tinted regions plus points, line segments (optionally with an
 arrow head), rings around chosen points and a probe star. With ``interactive`` set, points can be
 dragged with the mouse and a click on empty space reports its position; the view calls
-``on_drag(index, x, y, done)`` and ``on_click(x, y)``. ``CurveView`` draws line plots on axes whose
+``on_drag(index, x, y, done)`` and ``on_click(x, y)``. While a point is dragged the browser moves it
+at once and keeps one position message in flight (the next goes when the kernel has handled the
+last), so the regions follow as fast as the kernel computes them and never lag behind a queue. ``CurveView`` draws line plots on axes whose
 limits and ticks the kernel chooses. The browser draws; the kernel computes every value it is sent.
 """
 
@@ -50,7 +52,6 @@ class PlaneView(_CanvasView):
     star = t.Dict(None, allow_none=True).tag(sync=True)  # {x, y, color}
     show_index = t.Bool(False).tag(sync=True)
     interactive = t.Bool(False).tag(sync=True)
-    drag_interval_ms = t.Int(60).tag(sync=True)    # while dragging, send the position at most this often
 
     def __init__(self, on_drag=None, on_click=None, **kwargs):
         super().__init__(**kwargs)
@@ -59,8 +60,10 @@ class PlaneView(_CanvasView):
 
     def _receive(self, _widget, content, _buffers):
         event = content.get("event")
-        if event == "drag" and self.on_drag is not None:
-            self.on_drag(int(content["index"]), float(content["x"]), float(content["y"]), bool(content["done"]))
+        if event == "drag":
+            if self.on_drag is not None:
+                self.on_drag(int(content["index"]), float(content["x"]), float(content["y"]), bool(content["done"]))
+            self.send({"event": "drag-handled"})  # the browser sends the next position only after this
         elif event == "click" and self.on_click is not None:
             self.on_click(float(content["x"]), float(content["y"]))
 

@@ -28,7 +28,7 @@ function renderPlane({ model, el }) {
   const ctx = canvas.getContext("2d");
   const off = document.createElement("canvas"); // the region image at grid resolution
   let points = model.get("points").map((p) => p.slice());
-  let drag = null; // {index, lastSent}
+  let drag = null; // {index, inFlight, moved}: one drag message in flight at a time, the latest position next
 
   const box = () => { // plot square inside the canvas, CSS px
     const w = model.get("width"), h = model.get("height"), top = model.get("title") ? 20 : 0;
@@ -114,13 +114,19 @@ function renderPlane({ model, el }) {
   function sendDrag(done) {
     const [x, y] = points[drag.index];
     model.send({ event: "drag", index: drag.index, x, y, done });
-    drag.lastSent = performance.now();
+    drag.inFlight = true;
+    drag.moved = false;
   }
+  model.on("msg:custom", (msg) => { // the kernel has handled a drag message
+    if (msg.event !== "drag-handled" || !drag) return;
+    drag.inFlight = false;
+    if (drag.moved) sendDrag(false);
+  });
   canvas.addEventListener("pointerdown", (e) => {
     if (!model.get("interactive")) return;
     const [px, py] = eventPx(e), i = hit(px, py);
     if (i >= 0) {
-      drag = { index: i, lastSent: 0 };
+      drag = { index: i, inFlight: false, moved: false };
       canvas.setPointerCapture(e.pointerId);
       draw();
     } else {
@@ -138,7 +144,8 @@ function renderPlane({ model, el }) {
     const [x, y] = toData(...eventPx(e));
     points[drag.index][0] = x; points[drag.index][1] = y;
     draw();
-    if (performance.now() - drag.lastSent > model.get("drag_interval_ms")) sendDrag(false);
+    if (drag.inFlight) drag.moved = true;
+    else sendDrag(false);
   });
   const release = () => { if (drag) { sendDrag(true); drag = null; draw(); } };
   canvas.addEventListener("pointerup", release);
