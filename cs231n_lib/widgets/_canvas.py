@@ -21,6 +21,9 @@ import traitlets as t
 from ._render import CLASS_COLORS
 
 _ESM = Path(__file__).with_name("canvas.js")
+if not _ESM.is_file():  # a wheel built without package data
+    raise ImportError(f"{_ESM} is missing: install cs231n-lib editable (pip install -e .) or build it with "
+                      "package data cs231n_lib.widgets/*.js")
 
 
 class _CanvasView(anywidget.AnyWidget):
