@@ -12,6 +12,7 @@ import csv
 import nbformat
 import pytest
 
+import plain_nbgrader
 from grading.tool import course, demo, export, samples
 from grading_helpers import html_text
 from grading.tool.gradebook import assignment_cells
@@ -30,6 +31,30 @@ def demo_run(tmp_path_factory):
     result["log"] = log
     result["spec"] = samples.load_spec(SPEC)
     return result
+
+
+@pytest.fixture(scope="session")
+def plain_run(demo_run, tmp_path_factory):
+    """The same sample submissions graded by the plain nbgrader CLI (generate_assignment, autograde, export)."""
+    found = sorted(p for p in (demo_run["course"] / "samples").iterdir() if p.is_dir())
+    subs = {p.name: p / "assignment1" if (p / "assignment1").is_dir() else p for p in found}
+    return plain_nbgrader.grade(subs, "assignment1", tmp_path_factory.mktemp("plain"), demo_run["spec"].timeout)
+
+
+def test_plain_nbgrader_gives_exactly_our_grades(demo_run, plain_run):
+    """The Formgrader's Autograde button and `nbgrader autograde` run this same configuration: the CSVs agree
+    student by student, and so does every graded cell."""
+    plain_rows, plain_courses = plain_run
+    with open(demo_run["csv"], newline="") as f:
+        ours = {row["student"]: row for row in csv.DictReader(f)}
+    assert sorted(plain_rows) == sorted(ours) == sorted(s.id for s in demo_run["spec"].students)
+    for student, row in ours.items():
+        assert float(plain_rows[student]["score"]) == float(row["total"]), student
+        assert float(plain_rows[student]["max_score"]) == float(row["max_score"]), student
+    our_cells = {r.student: r.cells for r in export.grade_rows(demo_run["course"], "assignment1")[1]}
+    for folder in plain_courses:
+        for r in export.grade_rows(folder, "assignment1")[1]:
+            assert r.cells == our_cells[r.student], r.student
 
 
 def test_every_sample_scores_what_the_spec_says(demo_run):

@@ -212,8 +212,18 @@ def test_hidden_failure_reaches_the_student_without_inputs(KNN):
         run_hidden("knn_two_loops", Broken)
     message = str(info.value)
     assert message.startswith("hidden test knn_two_loops failed:")
-    assert "square root" in message
+    assert "SQUARE of the expected distance" in message and "np.sqrt" not in message
     assert "[" not in message.split("Likely cause")[0]  # no array dumped
+
+
+def test_the_hint_fits_the_kind_of_mistake(KNN):
+    """A transposed result gets the shape hint, never the square-root one; no hint writes out code."""
+    transposed = _variants(KNN)["transposed"][0]
+    with pytest.raises(HiddenTestFailed) as info:
+        run_hidden("knn_no_loops", transposed)
+    message = str(info.value)
+    assert "has shape (13, 7) but expected (7, 13)" in message and "norm vectors" in message
+    assert "SQUARE" not in message and "sqrt" not in message and "@" not in message
 
 
 def test_crashing_student_code_is_reported_not_raised(KNN):

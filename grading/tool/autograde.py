@@ -22,8 +22,9 @@ from pathlib import Path
 from traitlets.config import Config
 
 from . import diagnose
-from .collect import Submission, copy_submission, find_submissions
+from .collect import Submission, copy_submission, find_submissions, found_instead
 from .course import REPO, course_root, env_with_repo_on_path, prepare_course_dir, release_dir, source_dir
+from .gradable import require_gradable
 from .gradebook import assignment_cells, merge_student, worker_grades
 from .inspect_nb import Inspection, inspect, read_notebook
 from .release import release
@@ -55,6 +56,7 @@ def load_messages(root: Path, assignment: str) -> dict[str, list[str]]:
 
 def autograde(cfg: Config, assignment: str, submissions: Path | str, jobs: int = 1, log=print) -> list[StudentResult]:
     """Grade every student folder in ``submissions``; returns their messages, sorted by student."""
+    require_gradable(cfg, assignment)
     root = prepare_course_dir(cfg)
     subs = find_submissions(submissions, assignment)
     register(cfg, assignment)
@@ -108,9 +110,8 @@ def _prepare(root: Path, work: Path, assignment: str, sub: Submission, cells, cf
     for name, graded_cells in cells.items():
         nb, problem = read_notebook(copied.notebook(name))
         if problem:
-            others = sorted(p.name for p in copied.folder.glob("*.ipynb") if p.stem not in cells)
-            if others and not copied.notebook(name).exists():
-                problem += f" (found instead: {', '.join(others)}; name it {name}.ipynb)"
+            if not copied.notebook(name).exists():
+                problem += found_instead(copied.folder, name, cells, assignment)
             inspections[name] = Inspection(problem=problem)
             continue
         spec = {gid: {"source": c.source, "solution": c.solution} for gid, c in graded_cells.items()}

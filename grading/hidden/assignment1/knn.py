@@ -12,7 +12,7 @@ import tracemalloc
 
 import numpy as np
 
-from cs231n_lib.checks import CheckFailed, check_equal, describe_mismatch
+from cs231n_lib.checks import CheckFailed, check_equal, describe_mismatch, find_mismatch, raise_mismatch
 from grading.hidden.core import hidden_test
 from grading.oracles import knn as oracle
 
@@ -37,16 +37,34 @@ def _random_problem(rng, dtype, num_test, num_train, dim, offset=0.0):
     return X_train, y_train, X_test
 
 
-def _expect_distances(method_name, KNearestNeighbor, cases, seed, hint):
+#: Hints shared by the three distance methods, by kind of mismatch (cs231n_lib.checks).
+_DISTANCE_HINTS = {
+    "shape": "dists[i, j] belongs to test point i and training point j: one row per test point, one column "
+             "per training point.",
+    "nonfinite": "a distance between finite points is finite: look at what goes into the square root.",
+}
+
+
+def _expect_distances(method_name, KNearestNeighbor, cases, seed, hints):
     rng = np.random.default_rng(seed)
     for dtype, num_test, num_train, dim, tol in cases:
         X_train, y_train, X_test = _random_problem(rng, dtype, num_test, num_train, dim)
         got = getattr(_fitted(KNearestNeighbor, X_train, y_train), method_name)(X_test)
         want = oracle.euclidean_distances(X_test, X_train)
         where = f"{np.dtype(dtype).name} inputs, num_test={num_test}, num_train={num_train}, D={dim}"
-        problem = describe_mismatch(got, want, tol=tol, name=f"{method_name} ({where})")
-        if problem is not None:
-            raise CheckFailed(f"{problem}\nLikely cause: {hint}")
+        name = f"{method_name} ({where})"
+        mismatch = find_mismatch(got, want, tol=tol, name=name)
+        if mismatch is not None and mismatch.kind == "values" and _is_square(got, want, tol):
+            hints = {**hints, "values": "every entry is the SQUARE of the expected distance: a step of the "
+                                        "Euclidean distance is missing."}
+        raise_mismatch(name, mismatch, {**_DISTANCE_HINTS, **hints})
+
+
+def _is_square(got, want, tol):
+    """Whether ``got`` is ``want ** 2`` (a forgotten square root)."""
+    got = np.asarray(got, dtype=np.float64)
+    squared = want.astype(np.float64) ** 2
+    return got.shape == want.shape and describe_mismatch(got, squared, tol=max(tol, 1e-6)) is None
 
 
 @hidden_test("assignment1", "knn_two_loops", points=2,
@@ -54,8 +72,8 @@ def _expect_distances(method_name, KNearestNeighbor, cases, seed, hint):
 def knn_two_loops(KNearestNeighbor):
     """compute_distances_two_loops matches torch.cdist on random float32/float64 data."""
     _expect_distances("compute_distances_two_loops", KNearestNeighbor, _DISTANCE_CASES, seed=101,
-                      hint="dists[i, j] must be the square root of the sum of squared differences "
-                           "between test row i and training row j.")
+                      hints={"values": "compare one entry with the Euclidean distance of the same two points "
+                                       "worked out by hand."})
 
 
 @hidden_test("assignment1", "knn_one_loop", points=2,
@@ -63,8 +81,8 @@ def knn_two_loops(KNearestNeighbor):
 def knn_one_loop(KNearestNeighbor):
     """compute_distances_one_loop matches torch.cdist on random float32/float64 data."""
     _expect_distances("compute_distances_one_loop", KNearestNeighbor, _DISTANCE_CASES, seed=202,
-                      hint="row i must hold the distances from test point i to every training point; "
-                           "sum the squared differences over axis=1 (the feature axis).")
+                      hints={"values": "each entry must reduce over the features of ONE pair of points: check which "
+                                       "axis the sum of each row runs over."})
 
 
 @hidden_test("assignment1", "knn_no_loops", points=3,
@@ -74,8 +92,10 @@ def knn_no_loops(KNearestNeighbor):
     (where rounding can make ||x||^2 - 2 x.y + ||y||^2 slightly negative)."""
     cases = _DISTANCE_CASES + [(np.float32, 37, 53, 20, 1e-4), (np.float64, 37, 53, 20, 1e-9)]
     _expect_distances("compute_distances_no_loops", KNearestNeighbor, cases, seed=303,
-                      hint="use ||x||^2 - 2 x.y + ||y||^2: the test norms as a column (num_test, 1), "
-                           "the training norms as a row (1, num_train), and X @ X_train.T.")
+                      hints={"shape": "the test norms must run down the rows and the training norms along the "
+                                      "columns: check the shapes of the two norm vectors before broadcasting.",
+                             "values": "write out ||x - y||^2 for one pair of points and compare it term by term "
+                                       "with what your code computes (signs and factors)."})
 
     rng = np.random.default_rng(304)
     for dtype in (np.float32, np.float64):
@@ -91,7 +111,7 @@ def knn_no_loops(KNearestNeighbor):
         if not np.isfinite(got_arr).all():
             raise CheckFailed(f"{name}: {int((~np.isfinite(got_arr)).sum())} entries are nan/inf. "
                               "Rounding makes some squared distances slightly negative (about -1e-5) for "
-                              "identical points: clip them with np.maximum(d2, 0) before np.sqrt.")
+                              "identical points: look at the smallest value before the square root.")
         want = oracle.euclidean_distances(X_test, X_train)
         is_copy = want == 0.0
         # Cancellation in ||x||^2 - 2 x.y + ||y||^2 leaves about sqrt(eps * ||x||^2) for identical points.
@@ -122,8 +142,8 @@ def knn_no_loops_memory(KNearestNeighbor):
         raise CheckFailed(
             f"compute_distances_no_loops allocated {peak / 2**20:.1f} MiB at its peak (budget "
             f"{budget / 2**20:.1f} MiB; a (num_test, num_train, D) array would take {broadcast / 2**20:.1f} MiB). "
-            "Likely cause: X[:, None, :] - X_train[None, :, :] broadcasts a 3-D array that does not fit "
-            "in memory at real sizes; expand ||x - y||^2 = ||x||^2 - 2 x.y + ||y||^2 instead.")
+            "Likely cause: a (num_test, num_train, D) difference array is built, which does not fit in memory "
+            "at real sizes; the expansion of ||x - y||^2 in the notebook needs only (num_test, num_train) arrays.")
 
 
 def _peak_bytes(f, *args):
@@ -176,8 +196,8 @@ def knn_predict_labels(KNearestNeighbor):
             # Rows whose vote is tied are graded by knn_predict_labels_ties only.
             untied = ~oracle.vote_is_tied(dists, y_train, k)
             _expect_labels(clf, dists, y_train, k, f"{np.dtype(dtype).name} dists, rows without a tie",
-                           hint="take the labels of the k smallest distances in each row "
-                                "(np.argsort(dists[i])[:k]) and return the most common one.", rows=untied)
+                           hint="each prediction is the most common label among the k SMALLEST distances of "
+                                "its row: check one wrong row by hand.", rows=untied)
 
 
 @hidden_test("assignment1", "knn_predict_labels_ties", points=1,
@@ -193,7 +213,7 @@ def knn_predict_labels_ties(KNearestNeighbor):
     for k in (2, 4, 6):
         _expect_labels(clf, dists, y_train, k, "ties between labels",
                        hint="on a tie between labels return the SMALLER label, not the one of the "
-                            "nearest neighbour: e.g. np.argmax(np.bincount(closest_y)) does that.")
+                            "nearest neighbour: count the votes per label before choosing.")
 
 
 @hidden_test("assignment1", "knn_predict", points=1,

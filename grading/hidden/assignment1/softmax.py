@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n_lib.checks import CheckFailed, check_equal, describe_mismatch
+from cs231n_lib.checks import CheckFailed, check_equal, find_mismatch, raise_mismatch
 from grading.hidden.assignment1.svm import LOSS_CASES, call_loss, compare, expect_gradient, expect_loss, random_problem
 from grading.hidden.core import hidden_test
 from grading.oracles import linear as oracle
@@ -56,8 +56,8 @@ _VECTORIZED_CASES = LOSS_CASES + [(np.float32, 256, 65, 10, 0.01), (np.float64, 
 def softmax_vectorized_loss(softmax_loss_vectorized):
     """The loss of softmax_loss_vectorized matches torch's cross_entropy plus reg * sum(W^2)."""
     expect_loss(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, _VECTORIZED_CASES,
-                seed=3303, hint=_LOSS_HINT + " Vectorized: pick the correct-class entries with "
-                                             "log_probs[np.arange(N), y].",
+                seed=3303, hint=_LOSS_HINT + " Vectorized: compare the (N,) per-example losses with the naive "
+                                             "version on a tiny problem.",
                 extra_diagnoses=_softmax_extra_diagnoses, problem_kwargs=_PROBLEM)
 
 
@@ -66,7 +66,8 @@ def softmax_vectorized_loss(softmax_loss_vectorized):
 def softmax_vectorized_grad(softmax_loss_vectorized):
     """dW of softmax_loss_vectorized matches the torch autograd gradient, with and without regularization."""
     expect_gradient(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, _VECTORIZED_CASES,
-                    seed=3404, hint=_GRAD_HINT + " Subtract 1 from p[np.arange(N), y].", problem_kwargs=_PROBLEM)
+                    seed=3404, hint=_GRAD_HINT + " Compare your (N, C) d(loss)/d(scores) with the naive version "
+                                                 "on a tiny problem.", problem_kwargs=_PROBLEM)
 
 
 @hidden_test("assignment1", "softmax_vectorized_stability", points=1,
@@ -81,18 +82,17 @@ def softmax_vectorized_stability(softmax_loss_vectorized):
             loss, dW = call_loss(softmax_loss_vectorized, W, X, y, 0.0, "softmax_loss_vectorized")
         want_loss, want_dW = oracle.softmax_loss(W, X, y, 0.0)
         hint = ("exp overflows for large scores: subtract each row's maximum score before np.exp "
-                "(softmax is unchanged by the shift), and compute log-probabilities as "
-                "shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)).")
+                "(softmax is unchanged by the shift), and take logs in the log-sum-exp form the notebook "
+                "explains, never the log of a probability that may have underflowed to 0.")
         if np.ndim(loss) != 0:
             raise CheckFailed(f"softmax_loss_vectorized loss ({where}) must be a single number, "
                               f"got shape {np.shape(loss)}.")
         # float32 scores of ~2000 carry absolute rounding errors of ~1e-4 into a loss of ~1000.
         tol = 1e-8 if dtype == np.float64 else 1e-4
-        compare(f"softmax_loss_vectorized loss ({where})", loss, want_loss, tol, hint)
+        compare(f"softmax_loss_vectorized loss ({where})", loss, want_loss, tol, {"nonfinite": hint, "values": hint})
         # dW only has to stay finite here: its values are graded in softmax_vectorized_grad.
-        problem = describe_mismatch(dW, want_dW, tol=np.inf, name=f"softmax_loss_vectorized dW ({where})")
-        if problem is not None:
-            raise CheckFailed(f"{problem}\nLikely cause: {hint}")
+        name = f"softmax_loss_vectorized dW ({where})"
+        raise_mismatch(name, find_mismatch(dW, want_dW, tol=np.inf, name=name), {"nonfinite": hint})
 
 
 @hidden_test("assignment1", "softmax_classifier", points=2,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n_lib.checks import CheckFailed, check_equal, describe_mismatch
+from cs231n_lib.checks import CheckFailed, check_equal, describe_mismatch, find_mismatch, raise_mismatch
 from grading.hidden.core import hidden_test
 from grading.oracles import linear as oracle
 
@@ -71,10 +71,14 @@ def call_loss(loss_fn, W, X, y, reg, name):
 
 def compare(name, got, want, tol, hint, diagnoses=()):
     """Raise ``CheckFailed`` unless ``got`` matches ``want`` within ``tol`` relative to the
-    largest entry of ``want``.  ``diagnoses`` -- ``(cause, value)`` pairs: when ``got`` matches
+    largest entry of ``want``.  ``hint``: for wrong values, or a table by kind of mismatch.  ``diagnoses`` -- ``(cause, value)`` pairs: when ``got`` matches
     ``value`` instead, ``cause`` replaces the generic ``hint``."""
-    problem = describe_mismatch(got, want, tol=np.inf, name=name)  # shape, dtype, nan/inf
-    if problem is None:
+    hints = hint if isinstance(hint, dict) else {"values": hint}
+    hint = hints.get("values")
+    mismatch = find_mismatch(got, want, tol=np.inf, name=name)  # none, type, shape, nan/inf
+    if mismatch is not None:
+        raise_mismatch(name, mismatch, {"shape": "dW has the shape of W, one entry per weight.", **hints})
+    else:
         got64, want64 = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
         if want64.size == 0:
             return
@@ -189,8 +193,8 @@ _VECTORIZED_CASES = LOSS_CASES + [(np.float32, 256, 65, 10, 0.01), (np.float64, 
 def svm_vectorized_loss(svm_loss_vectorized):
     """The loss of svm_loss_vectorized matches torch's multi_margin_loss (times C) plus reg * sum(W^2)."""
     expect_loss(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, _VECTORIZED_CASES, seed=1303,
-                hint=_SVM_LOSS_HINT + " Vectorized: margins = scores - scores[np.arange(N), y][:, None] + 1, "
-                                      "then zero the correct-class entries.",
+                hint=_SVM_LOSS_HINT + " Vectorized: print the (N, C) margins of a tiny problem next to the "
+                                      "naive loops' and compare, the correct-class entries first.",
                 extra_diagnoses=_svm_extra_diagnoses, problem_kwargs=_SVM_PROBLEM)
 
 
@@ -199,8 +203,8 @@ def svm_vectorized_loss(svm_loss_vectorized):
 def svm_vectorized_grad(svm_loss_vectorized):
     """dW of svm_loss_vectorized matches the torch autograd gradient, with and without regularization."""
     expect_gradient(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, _VECTORIZED_CASES, seed=1404,
-                    hint="build a (N, C) coefficient matrix: 1 where the margin > 0, and in the correct-class column "
-                         "minus the number of positive margins of that row; then dW = X.T @ coeff / N + 2 * reg * W.",
+                    hint="compare your (N, C) matrix of how often each x_i is added to each column of dW with what "
+                         "the naive loops do on a tiny problem; the correct-class column is the usual slip.",
                     problem_kwargs=_SVM_PROBLEM)
 
 
@@ -351,5 +355,5 @@ def svm_predict(LinearClassifier):
         if got.dtype.kind not in "iu":
             raise CheckFailed(f"{name} has dtype {got.dtype}; labels must be integers (np.argmax returns them).")
         check_equal(name, got, oracle.linear_predict(clf.W, X),
-                    hint="scores = X.dot(self.W) has shape (N, C); the label is the argmax over axis=1.",
+                    hint="the label of a row is the class with the highest score: check over which axis you look.",
                     verbose=False)
