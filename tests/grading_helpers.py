@@ -170,12 +170,12 @@ students:
       - {notebook: squares, cell: cube_impl, old: "def cube(x):", new: "import os\nos._exit(1)\ndef cube(x):"}
     expect: {zero: ["squares:cube_test"], messages: ["cube_impl stopped the kernel"]}
   - id: killer_in_test
-    about: the student's function kills the kernel when a test calls it; the notebook scores 0
+    about: the student's function kills the kernel when a test calls it; that test scores 0, the rest is graded
     base: solution
     edits:
       - {notebook: squares, cell: square_impl, old: "return x * x", new: "import os\n    os._exit(1)"}
       - {notebook: extra, append_cell: "print('still graded')"}
-    expect: {zero: ["squares:*"], messages: ["the kernel died"]}
+    expect: {zero: ["squares:square_test"], messages: ["square_test stopped the kernel"]}
 """
 
 

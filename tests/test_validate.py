@@ -1,0 +1,57 @@
+"""nbgrader's Validate (the CLI, as the Validate button runs it) tells the truth: "Success" on a
+correct student's notebooks, and on the untouched release every implementation test fails with
+a readable reason."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading.tool import samples
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ["knn", "svm", "softmax"]
+
+
+@pytest.fixture(scope="module")
+def students(tmp_path_factory):
+    """``{"correct": folder, "release": folder}``: the release with every solution filled in, and as handed out."""
+    out = tmp_path_factory.mktemp("validate")
+    who = [samples.Student(id="correct", base="solution"), samples.Student(id="release", base="release")]
+    samples.build("assignment1", who, REPO / "solutions", REPO / "assignments", out)
+    return {s.id: out / s.id / "assignment1" for s in who}
+
+
+def _validate(folder: Path, notebook: str) -> str:
+    """What ``nbgrader validate`` prints for ``notebook`` in a student's folder (no course configuration)."""
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    proc = subprocess.run([str(nbgrader), "validate", f"{notebook}.ipynb"], cwd=folder, capture_output=True,
+                          text=True, timeout=900)
+    return proc.stdout + proc.stderr
+
+
+def _test_cells(notebook: str) -> int:
+    nb = nbformat.read(REPO / "assignments" / "assignment1" / f"{notebook}.ipynb", as_version=4)
+    return sum(1 for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_a_correct_notebook_validates(students, notebook):
+    out = _validate(students["correct"], notebook)
+    assert "Success! Your notebook passes all the tests." in out, out[-3000:]
+    assert "VALIDATION FAILED" not in out
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_the_release_fails_every_implementation_test_with_a_readable_reason(students, notebook):
+    out = _validate(students["release"], notebook)
+    failed = re.search(r"VALIDATION FAILED ON (\d+) CELL\(S\)", out)
+    assert failed and int(failed.group(1)) == _test_cells(notebook), out[-3000:]
+    reasons = re.findall(r"NotImplementedError: (.+)", out)
+    assert reasons and all(f"is not written yet; checked in {notebook}.ipynb" in r for r in reasons), reasons
