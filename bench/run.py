@@ -17,8 +17,17 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cs231n_lib.nbimport import import_notebook  # noqa: E402
+from cs231n_lib.student import Unavailable, load_object  # noqa: E402
 from cs231n_lib.timing import time_function  # noqa: E402
+
+
+def load_knn(assignment_dir: Path):
+    """KNearestNeighbor from the student package of ``assignment_dir`` (its cs231n/ folder)."""
+    sys.path.insert(0, str(assignment_dir))
+    cls = load_object("cs231n.classifiers.k_nearest_neighbor", "KNearestNeighbor")
+    if isinstance(cls, Unavailable):
+        raise SystemExit(f"bench: cannot benchmark {assignment_dir}: {cls._reason}")
+    return cls
 
 
 def main(argv=None):
@@ -27,14 +36,14 @@ def main(argv=None):
     parser.add_argument("--num-test", type=int, default=200)
     parser.add_argument("--dim", type=int, default=28 * 28, help="feature size (Fashion-MNIST: 784)")
     parser.add_argument("--repeat", type=int, default=5, help="best of N for the fast methods")
-    parser.add_argument("--notebook", default=str(REPO / "solutions" / "assignment1" / "knn.ipynb"),
-                        help="notebook whose KNearestNeighbor is benchmarked")
+    parser.add_argument("--assignment-dir", type=Path, default=REPO / "solutions" / "assignment1",
+                        help="assignment folder whose cs231n/classifiers/k_nearest_neighbor.py is benchmarked")
     args = parser.parse_args(argv)
 
     import torch
     from sklearn.metrics import pairwise_distances
 
-    KNearestNeighbor = import_notebook(args.notebook, names="KNearestNeighbor")
+    KNearestNeighbor = load_knn(args.assignment_dir)
     rng = np.random.default_rng(0)
     X_train = rng.standard_normal((args.num_train, args.dim)).astype(np.float32)
     X_test = rng.standard_normal((args.num_test, args.dim)).astype(np.float32)
