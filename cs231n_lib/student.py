@@ -2,7 +2,7 @@
 exactly where it is broken when it does not import.
 
     %load_ext autoreload
-    %autoreload 2
+    %autoreload 1
     from cs231n_lib.student import load
     KNearestNeighbor = load("cs231n.classifiers.k_nearest_neighbor", "KNearestNeighbor")
 
@@ -13,6 +13,11 @@ attribute, subclassing it) raises :class:`StudentCodeError` with the same
 message, so every check that needs the broken module says why, and every
 check that does not need it still runs.  The hidden tests load the student's
 objects through the same function.
+
+With IPython's autoreload extension in mode 1 ("explicit"), :func:`load` marks
+the modules of the student's package for reloading (what ``%aimport`` does),
+so a saved edit is used at the next cell; nothing else is ever reloaded (not
+the course library, not the grader's modules in a grading kernel).
 """
 
 from __future__ import annotations
@@ -94,10 +99,26 @@ def _reason(exc: BaseException, module: str) -> str:
             "Fix it, then run the cell that imports it again.")
 
 
+def _mark_reloadable(module: str) -> None:
+    """Tell a loaded autoreload extension to reload the student package's modules (``%aimport``)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    magics = shell.magics_manager.registry.get("AutoreloadMagics") if shell is not None else None
+    if magics is None:
+        return
+    package = module.split(".")[0]
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        magics._reloader.mark_module_reloadable(name)
+
+
 def load_object(module: str, name: str):
     """``module.name`` from the student's package, or an :class:`Unavailable` saying why not."""
     try:
         mod = importlib.import_module(module)
+        _mark_reloadable(module)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # SyntaxError, any error at import time, even SystemExit

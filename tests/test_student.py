@@ -80,3 +80,27 @@ def test_fixing_the_file_and_loading_again_works(package):
     assert isinstance(load_object("pkg_student.later", "f"), Unavailable)
     (package / "later.py").write_text("def f():\n    return 2\n")
     assert load_object("pkg_student.later", "f")() == 2
+
+
+@pytest.mark.slow
+def test_in_a_kernel_an_edit_is_used_at_the_next_cell_and_nothing_else_is_reloaded(tmp_path):
+    """%autoreload 1 + load(): the student's saved edit takes effect; a changed library module is not reloaded."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    (tmp_path / "pkg_student").mkdir()
+    (tmp_path / "pkg_student" / "__init__.py").write_text("")
+    (tmp_path / "pkg_student" / "m.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "other_lib.py").write_text("VALUE = 'old'\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in [
+        "%load_ext autoreload\n%autoreload 1\nfrom cs231n_lib.student import load\nimport other_lib\n"
+        "f = load('pkg_student.m', 'f')\nprint(f())",
+        "import pathlib, time\ntime.sleep(1.1)\n"
+        "pathlib.Path('pkg_student/m.py').write_text('def f():\\n    return 2\\n')\n"
+        "pathlib.Path('other_lib.py').write_text('VALUE = \"new\"\\n')",
+        "print(f(), other_lib.VALUE)",
+    ]]
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs[0].text == "1\n"
+    assert nb.cells[2].outputs[0].text == "2 old\n"
