@@ -46,8 +46,11 @@ lab-instructor: data
 	cd "$(COURSE_DIR)" && JUPYTER_CONFIG_DIR=$(CURDIR)/$(VENV)/jupyter-instructor \
 	  $(CURDIR)/$(BIN)/jupyter lab --ServerApp.root_dir="$(COURSE_DIR)" --ServerApp.port=$(LAB_PORT) $(LAB_ROOT_FLAG)
 
+# Both cores: test files are spread over two workers, a file's tests stay together
+# (session fixtures such as the graded demo run once).
+PYTEST_WORKERS ?= 2
 test: data
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 demo: data
 	$(BIN)/python -m grading demo

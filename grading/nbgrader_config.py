@@ -86,7 +86,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 # nbgrader creates/upgrades the gradebook by running the `alembic` command,
 # which sits next to this Python when the virtual environment is not activated.
-
 _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = os.pathsep.join(p for p in [_bin, os.environ.get("PATH", "")] if p)

@@ -41,6 +41,7 @@ def plain_run(demo_run, tmp_path_factory):
     return plain_nbgrader.grade(subs, "assignment1", tmp_path_factory.mktemp("plain"), demo_run["spec"].timeout)
 
 
+@pytest.mark.timeout(2400)  # the two session fixtures (our demo, then plain nbgrader) run inside this test
 def test_plain_nbgrader_gives_exactly_our_grades(demo_run, plain_run):
     """The Formgrader's Autograde button and `nbgrader autograde` run this same configuration: the CSVs agree
     student by student, and so does every graded cell."""

@@ -36,9 +36,13 @@ def _validate(folder: Path, notebook: str) -> str:
     return proc.stdout + proc.stderr
 
 
-def _test_cells(notebook: str) -> int:
+def _graded_cells(notebook: str) -> tuple[int, int]:
+    """(auto-graded test cells, written answers) of the released ``notebook``."""
     nb = nbformat.read(REPO / "assignments" / "assignment1" / f"{notebook}.ipynb", as_version=4)
-    return sum(1 for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
+    meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
+    tests = sum(1 for c, m in zip(nb.cells, meta) if c.cell_type == "code" and m.get("grade"))
+    answers = sum(1 for c, m in zip(nb.cells, meta) if c.cell_type == "markdown" and m.get("grade") and m.get("solution"))
+    return tests, answers
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
@@ -51,7 +55,12 @@ def test_a_correct_notebook_validates(students, notebook):
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_the_release_fails_every_implementation_test_with_a_readable_reason(students, notebook):
     out = _validate(students["release"], notebook)
+    tests, answers = _graded_cells(notebook)
     failed = re.search(r"VALIDATION FAILED ON (\d+) CELL\(S\)", out)
-    assert failed and int(failed.group(1)) == _test_cells(notebook), out[-3000:]
-    reasons = re.findall(r"NotImplementedError: (.+)", out)
-    assert reasons and all(f"is not written yet; checked in {notebook}.ipynb" in r for r in reasons), reasons
+    # every test cell, and every written answer still reading YOUR ANSWER HERE
+    assert failed and int(failed.group(1)) == tests + answers, out[-3000:]
+    assert out.count("YOUR ANSWER HERE") == answers
+    # nbgrader's summary cuts long lines: each failure's reason is the stub's "<function> is not written yet ..."
+    reasons = re.findall(r"^ +(\w+Error): (.+)$", out, flags=re.M)
+    assert len(reasons) == tests, reasons
+    assert all(ename == "NotImplementedError" and " is not written yet" in text for ename, text in reasons), reasons
