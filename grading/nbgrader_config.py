@@ -65,6 +65,11 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# A notebook nbgrader cannot read is left out (it scores 0) instead of
+# stopping the grading of the student's other notebooks.
+from grading.tool.execute import skip_unreadable_notebooks  # noqa: E402
+
+c.Autograde.pre_convert_hook = skip_unreadable_notebooks
 c.Execute.kernel_name = "python3"
 c.Execute.timeout = int(os.environ.get("CS231N_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True

@@ -30,3 +30,14 @@ def test_the_killing_cell_is_skipped_and_the_rest_runs_with_the_state_before_it(
 def test_past_the_limit_the_notebook_is_given_up(tmp_path):
     with pytest.raises(DeadKernelError):
         _run(["import os; os._exit(1)", "import os; os._exit(2)"], tmp_path, max_kernel_deaths=1)
+
+
+def test_unreadable_notebooks_are_left_out_of_nbgraders_list_in_place(tmp_path):
+    from grading.tool.execute import skip_unreadable_notebooks
+
+    good, bad = tmp_path / "a.ipynb", tmp_path / "knn.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), good)
+    bad.write_text('{"cells": [')
+    notebooks = [str(bad), str(good)]
+    skip_unreadable_notebooks(assignment="a1", student="s", notebooks=notebooks)
+    assert notebooks == [str(good)]

@@ -64,3 +64,21 @@ class ResilientExecute(Execute):
             if earlier.cell_type == "code" and i not in self._dead_cells:
                 # A copy: the outputs graded are those of the first run.
                 super().preprocess_cell(copy.deepcopy(earlier), resources, i)
+
+
+def skip_unreadable_notebooks(assignment=None, student=None, notebooks=None, **_):
+    """``Autograde.pre_convert_hook``: leave out the student's notebooks that cannot be read.
+
+    nbgrader stops at the first notebook it cannot read and grades none of the
+    ones after it (in alphabetical order), so one corrupt ``knn.ipynb`` would cost
+    ``softmax`` and ``svm`` too.  nbgrader passes its own list of the notebooks it
+    is about to grade; the unreadable ones are removed from it in place, and they
+    score 0 (their grades are never filled in) as in ``python -m grading autograde``.
+    """
+    from pathlib import Path
+
+    from .inspect_nb import read_notebook
+
+    for path in list(notebooks or []):
+        if read_notebook(Path(path))[1] is not None:
+            notebooks.remove(path)
