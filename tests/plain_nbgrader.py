@@ -60,3 +60,21 @@ def grade(submissions: dict[str, Path], assignment: str, work: Path, timeout: in
         with open(folder / "plain.csv", newline="") as f:
             rows.update({row["student_id"]: row for row in csv.DictReader(f)})
     return rows, [folder for folder, _ in runs]
+
+
+#: What the Formgrader's "Autograde" button runs: NbGraderAPI.autograde, with the course's configuration.
+_BUTTON = """
+import json, sys
+from traitlets.config.loader import PyFileConfigLoader
+from nbgrader.apps import NbGraderAPI
+api = NbGraderAPI(config=PyFileConfigLoader("nbgrader_config.py", path=".").load_config())
+print(json.dumps(api.autograde(sys.argv[1], sys.argv[2], force=True, create=True)["success"]))
+"""
+
+
+def formgrader_autograde(course: Path, assignment: str, student: str) -> bool:
+    """Regrade ``student`` in the plain course directory ``course`` as the Formgrader's button does."""
+    proc = subprocess.run([sys.executable, "-c", _BUTTON, assignment, student], cwd=course, capture_output=True,
+                          text=True, timeout=900, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout.strip().splitlines()[-1] == "true"

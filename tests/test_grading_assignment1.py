@@ -58,6 +58,17 @@ def test_plain_nbgrader_gives_exactly_our_grades(demo_run, plain_run):
             assert r.cells == our_cells[r.student], r.student
 
 
+@pytest.mark.parametrize("student", ["s08_knn_kills_kernel", "s10_knn_corrupt_json", "s12_svm_module_syntax_error"])
+def test_the_formgrader_autograde_button_gives_our_grades_too(demo_run, plain_run, student):
+    """The button calls NbGraderAPI.autograde in the course directory; regrading with it changes nothing."""
+    _, plain_courses = plain_run
+    (course_dir,) = [c for c in plain_courses if (c / "submitted" / student).is_dir()]
+    plain_nbgrader.formgrader_autograde(course_dir, "assignment1", student)
+    ours = {r.student: r.cells for r in export.grade_rows(demo_run["course"], "assignment1")[1]}
+    button = {r.student: r.cells for r in export.grade_rows(course_dir, "assignment1")[1]}
+    assert button[student] == ours[student]
+
+
 def test_every_sample_scores_what_the_spec_says(demo_run):
     assert demo_run["mismatches"] == [], "\n".join(demo_run["log"])
 
