@@ -26,7 +26,7 @@ def load_knn(assignment_dir: Path):
     sys.path.insert(0, str(assignment_dir))
     cls = load_object("cs231n.classifiers.k_nearest_neighbor", "KNearestNeighbor")
     if isinstance(cls, Unavailable):
-        raise SystemExit(f"bench: cannot benchmark {assignment_dir}: {cls._reason}")
+        raise SystemExit(f"bench: cannot benchmark {assignment_dir}: {cls.reason}")
     return cls
 
 

@@ -44,6 +44,11 @@ class Unavailable:
         object.__setattr__(self, "_name", name)
         object.__setattr__(self, "_reason", reason)
 
+    @property
+    def reason(self) -> str:
+        """Why the object is unavailable: file, line and error."""
+        return self._reason
+
     def _fail(self, *args, **kwargs):
         raise StudentCodeError(self._reason)
 
@@ -139,6 +144,6 @@ def load(module: str, *names: str):
     objects = [load_object(module, name) for name in names]
     for obj in objects:
         if isinstance(obj, Unavailable):
-            print(f"cannot use {obj._name}: {obj._reason}")
+            print(f"cannot use {obj._name}: {obj.reason}")
             break
     return objects[0] if len(objects) == 1 else tuple(objects)

@@ -113,7 +113,7 @@ def run_hidden(grade_id: str, *student_objects) -> None:
         raise HiddenTestFailed(f"hidden test {grade_id}: the function or class under test is not defined")
     broken = [obj for obj in student_objects if isinstance(obj, Unavailable)]
     if broken:
-        raise HiddenTestFailed(f"hidden test {grade_id}: {broken[0]._reason}")
+        raise HiddenTestFailed(f"hidden test {grade_id}: {broken[0].reason}")
     try:
         test.func(*student_objects)
     except CheckFailed as exc:
