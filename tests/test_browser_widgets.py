@@ -120,6 +120,17 @@ def _knn_state(page):
     return np.array(state["X"]), np.array(state["y"]), state["k"]
 
 
+def _knn_state_once(page, condition, timeout_s=20.0):
+    """``_knn_state`` once ``condition(X, y, k)`` holds (the kernel may still be handling the last event),
+    or the last state read after ``timeout_s``."""
+    t0 = time.perf_counter()
+    state = _knn_state(page)
+    while not condition(*state) and time.perf_counter() - t0 < timeout_s:
+        page.wait_for_timeout(250)
+        state = _knn_state(page)
+    return state
+
+
 def _empty_spot(X, min_gap=0.15):
     """A place on the plane at least ``min_gap`` from every point (and from the probe at the origin)."""
     _, _, grid = knn_math.make_grid(41)
@@ -163,7 +174,7 @@ def test_knn_demo_drag_click_and_probe(lab, page):
     before = canvas_digest(page, KNN_CANVAS)
     t0 = time.perf_counter()
     drag(page, KNN_CANVAS, _to_px(*X[0]), _to_px(*target))
-    X2, y2, _ = _knn_state(page)
+    X2, y2, _ = _knn_state_once(page, lambda X, y, k: np.allclose(X[0], target, atol=0.02))
     drag_seconds = time.perf_counter() - t0
     np.testing.assert_allclose(X2[0], target, atol=0.02, err_msg="the dragged point did not move in the kernel")
     np.testing.assert_allclose(X2[1:], X[1:])
@@ -180,7 +191,7 @@ def test_knn_demo_drag_click_and_probe(lab, page):
     before = canvas_digest(page, KNN_CANVAS)
     click_at(page, KNN_CANVAS, _to_px(*spot))
     wait_for_new_canvas(page, KNN_CANVAS, before)
-    X3, y3, _ = _knn_state(page)
+    X3, y3, _ = _knn_state_once(page, lambda X, y, k: len(X) > len(X2))
     assert len(X3) == len(X2) + 1 and y3[-1] == 2, "a click on empty space did not add a blue point"
     np.testing.assert_allclose(X3[-1], _to_data(*_to_px(*spot)), atol=0.01)
     page.wait_for_timeout(200)

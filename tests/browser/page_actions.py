@@ -55,9 +55,16 @@ def wait_for_new_canvas(page, selector, old_digest, timeout_s=60.0, poll_s=0.01)
     raise TimeoutError(f"the canvas {selector} did not change within {timeout_s:.0f} s")
 
 
+def _box_in_view(page, selector):
+    """The element's bounding box once it is scrolled into view (mouse events at page coordinates
+    outside the viewport reach nothing; reading state through new cells scrolls the notebook away)."""
+    page.locator(selector).scroll_into_view_if_needed()
+    return page.locator(selector).bounding_box()
+
+
 def drag(page, selector, start, end, steps=12):
     """Press the mouse at CSS offset ``start`` of the element, move to ``end`` in ``steps`` moves, release."""
-    box = page.locator(selector).bounding_box()
+    box = _box_in_view(page, selector)
     page.mouse.move(box["x"] + start[0], box["y"] + start[1])
     page.mouse.down()
     for i in range(1, steps + 1):
@@ -68,7 +75,8 @@ def drag(page, selector, start, end, steps=12):
 
 
 def click_at(page, selector, at):
-    box = page.locator(selector).bounding_box()
+    """Click at CSS offset ``at`` of the element."""
+    box = _box_in_view(page, selector)
     page.mouse.click(box["x"] + at[0], box["y"] + at[1])
 
 
