@@ -30,7 +30,10 @@ from pathlib import Path
 
 from .checks import CheckFailed
 
-__all__ = ["load", "load_object", "StudentCodeError", "Unavailable"]
+__all__ = ["load", "load_object", "StudentCodeError", "Unavailable", "IMPORT_FAILED"]
+
+#: How the line :func:`load` prints for a module that does not import begins (the grader looks for it).
+IMPORT_FAILED = "cannot use "
 
 
 class StudentCodeError(CheckFailed):
@@ -144,6 +147,6 @@ def load(module: str, *names: str):
     objects = [load_object(module, name) for name in names]
     for obj in objects:
         if isinstance(obj, Unavailable):
-            print(f"cannot use {obj._name}: {obj.reason}")
+            print(f"{IMPORT_FAILED}{obj._name}: {obj.reason}")
             break
     return objects[0] if len(objects) == 1 else tuple(objects)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import nbformat
 
+from cs231n_lib.student import IMPORT_FAILED
+
 from .execute import DIED, SKIPPED_ENAME
 from .inspect_nb import Inspection
 
 _SYNTAX = {"SyntaxError", "IndentationError", "TabError"}
 #: A syntax error in a file other than a cell (cells compile as "<digits>.py" in ipykernel).
 _IN_MODULE = re.compile(r"\((?!\d+\.py,)[^()]*\.py, line \d+\)$")
-#: How cs231n_lib.student.load starts the line it prints when a student module does not import.
-STUDENT_IMPORT_FAILED = "cannot use "
 
 
 def failure_message(notebook: str, result: dict) -> str:
@@ -46,7 +46,7 @@ def cell_messages(notebook: str, autograded: Path, timeout: int) -> list[str]:
         label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
         names = [out.get("ename") for out in cell.get("outputs", []) if out.get("output_type") == "error"]
         printed = "".join(out.get("text", "") for out in cell.get("outputs", []) if out.get("output_type") == "stream")
-        broken = [line[len(STUDENT_IMPORT_FAILED):] for line in printed.splitlines() if line.startswith(STUDENT_IMPORT_FAILED)]
+        broken = [line[len(IMPORT_FAILED):] for line in printed.splitlines() if line.startswith(IMPORT_FAILED)]
         if broken:
             messages.append(f"{notebook}.ipynb: {broken[0]}; the tests that need it score 0")
         if SKIPPED_ENAME in names:
