@@ -1,39 +1,51 @@
 """Autograde a folder of submissions: ``python -m grading autograde ASSIGNMENT DIR``.
 
 For each student: copy the submission into ``<course>/submitted/``, check each
-notebook (missing, corrupt JSON, deleted or edited test cells), autograde the
-readable ones with nbgrader in a private course directory (a subprocess, so
-students can run in parallel with ``--jobs`` and a crash stays with its
-student), then merge the grades into the course gradebook and keep one
-message per student.  One bad student never stops the class.
+notebook (missing, corrupt JSON, deleted or edited test cells), then grade it
+with :func:`grading.trusted.grade_job.grade` -- the trusted scorer in one
+sandbox and (unless ``scores_only``) nbgrader in another -- on a local thread
+pool (``jobs``) or a Dask cluster (``scheduler``), the same function either way.
+The parent alone writes the course gradebook, one finished student at a time.
+
+Each finished student leaves a record in ``<course>/.grading/<assignment>/``
+(written last, atomically), so a run that was killed resumes with the students
+that are missing, and gives the same grades as an uninterrupted run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 import shutil
-import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from traitlets.config import Config
 
+from grading.trusted.records import Job, StudentRecord, write_atomic
+
 from . import diagnose
 from .collect import Submission, copy_submission, find_submissions, found_instead
-from .course import REPO, course_root, env_with_repo_on_path, prepare_course_dir, release_dir, source_dir
+from .course import ToolError, course_root, prepare_course_dir, release_dir
 from .gradable import require_gradable
-from .gradebook import assignment_cells, merge_student, worker_grades
+from .gradebook import assignment_cells, merge_record, template_gradebook
 from .inspect_nb import Inspection, inspect, read_notebook
 from .release import release
+
+_HIDDEN_CALL = re.compile(r"""run_hidden\(\s*["']([^"']+)["']""")
 
 
 @dataclass
 class StudentResult:
     student: str
     messages: list[str] = field(default_factory=list)
+    total: float = 0.0
+    resumed: bool = False
 
 
 def register(cfg: Config, assignment: str) -> None:
@@ -54,59 +66,84 @@ def load_messages(root: Path, assignment: str) -> dict[str, list[str]]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def autograde(cfg: Config, assignment: str, submissions: Path | str, jobs: int = 1, log=print) -> list[StudentResult]:
+def state_dir(root: Path, assignment: str) -> Path:
+    return root / ".grading" / assignment
+
+
+def autograde(cfg: Config, assignment: str, submissions: Path | str, jobs: int = 1, log=print, *,
+              scores_only: bool = False, insecure: bool = False, scheduler: str | None = None,
+              resume: bool = True, limits=None) -> list[StudentResult]:
     """Grade every student folder in ``submissions``; returns their messages, sorted by student."""
+    from grading.sandbox import SandboxUnavailable, detect_layers
+
+    layers = detect_layers(limits)
+    try:
+        layers.require(insecure=insecure)
+    except SandboxUnavailable as exc:
+        raise ToolError(str(exc)) from None
+    log("sandbox layers on this host:\n  " + layers.describe().replace("\n", "\n  "))
+    if insecure:
+        log("WARNING: --insecure: student code runs WITHOUT the sandbox; use this only for a quick local check")
+
     require_gradable(cfg, assignment)
     root = prepare_course_dir(cfg)
     subs = find_submissions(submissions, assignment)
     register(cfg, assignment)
     cells = assignment_cells(root, assignment)
-    work = root / ".work" / assignment
-    if work.exists():
-        shutil.rmtree(work)
+    state = state_dir(root, assignment)
+    template = template_gradebook(root, state / "template.db")
     timeout = int(cfg.Execute.timeout)
+    mode = "scores-only" if scores_only else "full"
 
-    prepared = [_prepare(root, work, assignment, sub, cells, cfg) for sub in subs]
-    results = []
-    log(f"autograding {len(prepared)} student(s) of {assignment} with {jobs} job(s), {timeout} s per cell")
+    results, pending = [], []
+    for sub in subs:
+        copied = copy_submission(sub, root / "submitted" / sub.student / assignment)
+        inspections = _inspect(copied, cells, assignment)
+        checksum = tree_checksum(copied.folder)
+        done = _finished(state, sub.student, checksum, mode) if resume else None
+        if done is not None:
+            results.append(_result(done, inspections, root, cells, timeout, resumed=True))
+            continue
+        pending.append((_job(cfg, state, assignment, copied, inspections, cells, template, checksum, insecure),
+                        inspections))
+
+    if results:
+        log(f"resuming: {len(results)} student(s) already graded, {len(pending)} to go")
+    where = f"Dask scheduler {scheduler}" if scheduler else f"{jobs} job(s)"
+    log(f"autograding {len(pending)} student(s) of {assignment} ({mode}) with {where}, {timeout} s per cell/test")
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_timed, _run_worker, job, timeout, len(cells)): job for job in prepared}
-        for future in as_completed(futures):
-            job = futures[future]
-            seconds, outcome = future.result()
-            result = _finish(root, assignment, job, outcome, cells, timeout)
-            log(f"  {result.student} ({seconds:.0f} s): {'; '.join(result.messages) or 'ok'}")
-            results.append(result)
-    log(f"graded {len(results)} student(s) in {time.monotonic() - started:.0f} s")
+    for job, inspections, record in _run(pending, jobs, scheduler, scores_only, limits):
+        result = _finish(root, state, job, record, inspections, cells, timeout)
+        log(f"  {result.student}: {result.total:g} points; {'; '.join(result.messages) or 'ok'}")
+        results.append(result)
+    log(f"graded {len(pending)} student(s) in {time.monotonic() - started:.0f} s")
 
     results.sort(key=lambda r: r.student)
     stored = load_messages(root, assignment)
     stored.update({r.student: r.messages for r in results})
     path = messages_file(root, assignment)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dict(sorted(stored.items())), indent=1) + "\n")
-    shutil.rmtree(work, ignore_errors=True)
+    write_atomic(path, json.dumps(dict(sorted(stored.items())), indent=1) + "\n")
     return results
 
 
-@dataclass
-class _Job:
-    student: str
-    folder: Path  # private course directory
-    job_file: Path
-    inspections: dict[str, Inspection]
-    gradable: list[str]
+# ----------------------------------------------------------------------------- preparing
+
+def tree_checksum(folder: Path) -> str:
+    """sha256 over the relative paths and bytes of every file under ``folder`` (links by target)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*")):
+        if "__pycache__" in path.parts or ".ipynb_checkpoints" in path.parts:
+            continue
+        rel = str(path.relative_to(folder)).encode()
+        if path.is_symlink():
+            digest.update(b"L" + rel + b"\0" + os.readlink(path).encode() + b"\0")
+        elif path.is_file():
+            digest.update(b"F" + rel + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
-def _prepare(root: Path, work: Path, assignment: str, sub: Submission, cells, cfg: Config) -> _Job:
-    copied = copy_submission(sub, root / "submitted" / sub.student / assignment)
-    folder = work / sub.student
-    target = folder / "submitted" / sub.student / assignment
-    # Everything but the notebooks (the student package, data files); the readable notebooks follow.
-    shutil.copytree(copied.folder, target, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
-    shutil.copy(root / "gradebook.db", folder / "gradebook.db")
-    inspections, gradable = {}, []
+def _inspect(copied: Submission, cells, assignment: str) -> dict[str, Inspection]:
+    inspections = {}
     for name, graded_cells in cells.items():
         nb, problem = read_notebook(copied.notebook(name))
         if problem:
@@ -116,76 +153,135 @@ def _prepare(root: Path, work: Path, assignment: str, sub: Submission, cells, cf
             continue
         spec = {gid: {"source": c.source, "solution": c.solution} for gid, c in graded_cells.items()}
         inspections[name] = inspect(nb, spec)
-        shutil.copyfile(copied.notebook(name), target / f"{name}.ipynb")
-        gradable.append(name)
-    job_file = folder / "job.json"
-    job = {
-        "course_dir": str(folder),
-        "assignment": assignment,
-        "student": sub.student,
-        "notebooks": gradable,
-        "timeout": int(cfg.Execute.timeout),
-        "source_dir": str(source_dir(cfg)),
-        "release_dir": str(release_dir(cfg)),
-    }
-    job_file.write_text(json.dumps(job, indent=1))
-    return _Job(sub.student, folder, job_file, inspections, gradable)
+    return inspections
 
 
-def _timed(func, *args):
-    start = time.monotonic()
-    out = func(*args)
-    return time.monotonic() - start, out
+def hidden_cells(cells) -> dict[str, list[str]]:
+    """notebook -> grade ids of the cells whose hidden region calls ``run_hidden``."""
+    out = {}
+    for name, graded in cells.items():
+        ids = []
+        for gid, cell in graded.items():
+            called = [c.rpartition("/")[2] for c in _HIDDEN_CALL.findall(cell.source)]
+            if called:
+                if called != [gid]:
+                    raise ToolError(f"{name}.ipynb, cell {gid}: its hidden region runs {called}; a test cell must run "
+                                    "exactly the hidden test of its own grade_id")
+                ids.append(gid)
+        out[name] = ids
+    return out
 
 
-def _run_worker(job: _Job, timeout: int, n_notebooks: int) -> dict:
-    """Run the worker subprocess; returns notebook -> nbgrader result (failures filled in)."""
-    if not job.gradable:
-        return {}
-    limit = max(900, 20 * timeout * max(1, n_notebooks))
-    failure = None
+def _job(cfg, state, assignment, copied, inspections, cells, template, checksum, insecure) -> Job:
+    from .student_package import student_files
+
+    folder = state / "work" / copied.student
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    shutil.copytree(copied.folder, folder / "submission", symlinks=True,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    release_copy = course_root(cfg) / "release" / assignment
+    shutil.copytree(release_copy, folder / "source", symlinks=True,
+                    ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
+    shutil.copy(template, folder / "gradebook.db")
+    gradable = [name for name, found in inspections.items() if not found.problem]
+    max_scores = {gid: c.max_score for graded in cells.values() for gid, c in graded.items()}
+    exclude = student_files(Path(cfg.CourseDirectory.source_directory)).get(assignment, [])
+    return Job(assignment, copied.student, str(folder), checksum, gradable, hidden_cells(cells), max_scores,
+               int(cfg.Execute.timeout), exclude, 0, insecure)
+
+
+def _finished(state: Path, student: str, checksum: str, mode: str) -> StudentRecord | None:
+    path = state / "records" / f"{student}.json"
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "grading.tool.worker", str(job.job_file)],
-            cwd=REPO,
-            env=env_with_repo_on_path(),
-            capture_output=True,
-            text=True,
-            timeout=limit,
-        )
-        if proc.returncode != 0:
-            failure = f"grading worker exited with code {proc.returncode}: {proc.stderr.strip()[-500:]}"
-    except subprocess.TimeoutExpired:
-        failure = f"grading this student took longer than {limit} s and was stopped"
-    result_file = job.folder / "result.json"
-    if failure or not result_file.exists():
-        failure = failure or "grading worker wrote no result"
-        return {name: {"success": False, "error": failure} for name in job.gradable}
-    return json.loads(result_file.read_text())
+        record = StudentRecord.from_json(path.read_text())
+    except (OSError, ValueError, TypeError):
+        return None
+    return record if record.checksum == checksum and record.mode == mode else None
 
 
-def _finish(root: Path, assignment: str, job: _Job, outcome: dict, cells, timeout: int) -> StudentResult:
-    result = StudentResult(job.student)
-    zero_notebooks = {name for name, found in job.inspections.items() if found.problem}
-    zero_cells: dict[str, set[str]] = {}
-    dest = root / "autograded" / job.student / assignment
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    for name in cells:
-        found = job.inspections[name]
-        result.messages += diagnose.inspection_messages(name, found)
-        zero_cells[name] = set(found.deleted)
-        if found.problem:
-            continue
-        nb_result = outcome.get(name, {"success": False, "error": "not graded"})
-        produced = job.folder / "autograded" / job.student / assignment / f"{name}.ipynb"
-        if not nb_result.get("success") or not produced.exists():
-            zero_notebooks.add(name)
-            result.messages.append(diagnose.failure_message(name, nb_result))
-            continue
-        result.messages += diagnose.cell_messages(name, produced, timeout)
-        shutil.copyfile(produced, dest / f"{name}.ipynb")
-    graded = worker_grades(job.folder, assignment, job.student)
-    merge_student(root, assignment, job.student, graded, zero_notebooks, zero_cells)
+# ----------------------------------------------------------------------------- running
+
+def _run(pending, jobs: int, scheduler: str | None, scores_only: bool, limits):
+    """Yield ``(job, inspections, record)`` as students finish, with a progress bar and an ETA."""
+    from tqdm.auto import tqdm
+
+    from grading.trusted.grade_job import run_job
+
+    if not pending:
+        return
+    limits_json = json.dumps(limits.__dict__) if limits is not None else None
+    bar = tqdm(total=len(pending), desc="grading", unit="student", file=sys.stderr, smoothing=0.1)
+    try:
+        if scheduler:
+            from distributed import Client, as_completed
+
+            with Client(scheduler) as client:
+                futures = {client.submit(run_job, job.to_json(), scores_only, limits_json, pure=False): (job, ins)
+                           for job, ins in pending}
+                for future in as_completed(futures):
+                    job, ins = futures[future]
+                    bar.update(1)
+                    yield job, ins, StudentRecord.from_json(future.result())
+        else:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                futures = {pool.submit(run_job, job.to_json(), scores_only, limits_json): (job, ins)
+                           for job, ins in pending}
+                from concurrent.futures import as_completed
+                for future in as_completed(futures):
+                    job, ins = futures[future]
+                    bar.update(1)
+                    yield job, ins, StudentRecord.from_json(future.result())
+    finally:
+        bar.close()
+
+
+# ----------------------------------------------------------------------------- finishing
+
+def _finish(root: Path, state: Path, job: Job, record: StudentRecord, inspections, cells, timeout) -> StudentResult:
+    """Autograded notebooks into the course, grades into the gradebook, then the record (written last)."""
+    from grading.trusted.grade_job import inside
+
+    folder = Path(job.folder)
+    dest = root / "autograded" / job.student / job.assignment
+    if record.mode == "full":  # scores-only regrades keep the notebooks of the last full run
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        produced_dir = Path("kernel") / "autograded" / job.student / job.assignment
+        for name in job.notebooks:
+            produced = inside(folder, produced_dir / f"{name}.ipynb") if record.notebooks.get(name) else None
+            # A notebook nbgrader could not run is shown as submitted, so its answers can still be graded by hand.
+            source = produced or inside(folder, Path("submission") / f"{name}.ipynb")
+            if source is not None:
+                shutil.copyfile(source, dest / f"{name}.ipynb")
+    result = _result(record, inspections, root, cells, timeout, dest=dest)
+    record.messages = result.messages
+    write_atomic(state / "records" / f"{job.student}.json", record.to_json())
+    shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+def _result(record: StudentRecord, inspections, root: Path, cells, timeout, dest: Path | None = None,
+            resumed: bool = False) -> StudentResult:
+    """Merge ``record`` into the gradebook (idempotent) and say what happened, in plain words."""
+    zero_notebooks = {name for name, found in inspections.items() if found.problem}
+    zero_cells = {name: set(found.deleted) for name, found in inspections.items()}
+    if resumed:
+        return StudentResult(record.student, record.messages,
+                             merge_record(root, record, zero_notebooks, zero_cells), resumed=True)
+    messages = []
+    for name in cells:
+        found = inspections[name]
+        messages += diagnose.inspection_messages(name, found)
+        if found.problem or record.mode != "full":
+            continue
+        if not record.notebooks.get(name):
+            messages.append(diagnose.failure_message(name, record.nbgrader.get(name, {"error": "not graded"})))
+        elif dest is not None and (dest / f"{name}.ipynb").exists():
+            messages += diagnose.cell_messages(name, dest / f"{name}.ipynb", timeout)
+    messages += record.events
+    messages += record.flags()
+    total = merge_record(root, record, zero_notebooks, zero_cells)
+    return StudentResult(record.student, messages, total)

@@ -73,7 +73,8 @@ def copy_submission(sub: Submission, dest: Path) -> Submission:
     if dest.exists():
         shutil.rmtree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(sub.folder, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(sub.folder, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+                    symlinks=True)  # a link is copied as a link, never followed (it could point at any file)
     return Submission(sub.student, dest)
 
 

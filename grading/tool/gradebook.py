@@ -127,3 +127,54 @@ def merge_student(
                 if grade.name in comments:
                     comments[grade.name].auto_comment = comment
         gb.db.commit()
+
+
+def template_gradebook(root: Path, path: Path) -> Path:
+    """A copy of the course gradebook with the assignments but no students, for a grading sandbox
+    (which must not see other students' grades)."""
+    import shutil
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    shutil.copy(Path(root) / "gradebook.db", tmp)
+    with Gradebook(f"sqlite:///{tmp}", COURSE_ID) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=Warning)
+        for student in list(gb.students):
+            gb.remove_student(student.id)
+    tmp.replace(path)
+    return path
+
+
+def merge_record(root: Path, record, zero_notebooks: set[str], zero_cells: dict[str, set[str]]) -> float:
+    """Write one student's :class:`~grading.trusted.records.StudentRecord` into the course gradebook.
+
+    Hidden-test cells get the trusted score; other autograded cells nbgrader's
+    (from the notebook run); every cell of a notebook in ``zero_notebooks``
+    (missing, corrupt) and every cell in ``zero_cells`` (deleted) gets 0.
+    Manually graded answers get no automatic score: only a person gives
+    those, and manual scores already given are kept.  Returns the auto total.
+    """
+    trusted = {(t["notebook"], t["grade_id"]): float(t["score"]) for t in record.tests}
+    total = 0.0
+    with Gradebook(db_url(root), COURSE_ID) as gb, warnings.catch_warnings():
+        # nbgrader's own submission set-up trips SQLAlchemy autoflush warnings; harmless
+        warnings.simplefilter("ignore", category=Warning)
+        gb.update_or_create_student(record.student)
+        gb.update_or_create_submission(record.assignment, record.student)
+        for nb in gb.find_submission(record.assignment, record.student).notebooks:
+            solutions = {c.name for c in nb.notebook.solution_cells}
+            for grade in nb.grades:
+                if nb.name in zero_notebooks or grade.name in zero_cells.get(nb.name, set()):
+                    auto = 0.0
+                elif (nb.name, grade.name) in trusted:
+                    auto = trusted[(nb.name, grade.name)]
+                elif grade.name in solutions:
+                    auto = None  # an answer for a person to grade
+                else:
+                    auto = record.kernel_scores.get(nb.name, {}).get(grade.name)
+                    auto = 0.0 if auto is None else min(float(auto), float(grade.max_score))
+                grade.auto_score = auto
+                grade.needs_manual_grade = auto is None and grade.manual_score is None
+                total += auto or 0.0
+        gb.db.commit()
+    return total

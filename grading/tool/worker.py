@@ -3,8 +3,10 @@
     python -m grading.tool.worker <job.json>
 
 ``job.json``: ``{"course_dir", "assignment", "student", "notebooks", "timeout",
-"source_dir", "release_dir"}``.  The parent has put a copy of the gradebook and
-the student's gradable files in ``course_dir``.  Each notebook is autograded on
+"source_dir", "exclude_overwriting"}``.  The parent has put a gradebook holding
+the assignment (no students), the student's gradable files and the release's
+provided files (``source_dir``) in ``course_dir``; the worker runs in a sandbox
+that sees nothing else of the course.  Each notebook is autograded on
 its own, with exactly the preprocessors of ``grading/nbgrader_config.py`` (so
 plain nbgrader grades the same; a cell that kills the kernel is skipped there,
 see :mod:`grading.tool.execute`).  Writes ``result.json`` next to the job:
@@ -24,7 +26,9 @@ def grade(job: dict) -> dict:
     from .course import load_config
     from .nbgrader_run import run_converter
 
-    cfg = load_config(job["course_dir"], job["timeout"], job["source_dir"], job["release_dir"])
+    cfg = load_config(job["course_dir"], job["timeout"], job["source_dir"], job.get("release_dir"))
+    if "exclude_overwriting" in job:  # computed by the trusted parent from the instructor's solutions
+        cfg.Autograde.exclude_overwriting = {job["assignment"]: list(job["exclude_overwriting"])}
     results = {}
     for name in job["notebooks"]:
         results[name] = run_converter(

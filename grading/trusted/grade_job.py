@@ -1,0 +1,163 @@
+"""Grade one student: ``grade(job) -> StudentRecord`` (a plain function of a
+JSON-able job, so a local thread pool and a Dask cluster run the same code).
+
+1. the trusted scorer runs every hidden test on a sandboxed copy of the
+   student's package (authoritative scores);
+2. unless ``scores_only``: nbgrader autogrades the notebooks in a second
+   sandbox, its kernels asking the test server for the hidden tests (other
+   inputs), for outputs, feedback and manual grading; what nbgrader recorded
+   is compared with the trusted result (disagreement: possible tampering), and
+   output showing hidden inputs is removed.
+
+The job's folder holds ``submission/`` (the student's files, copied by the
+parent) and ``gradebook.db`` (the assignment, no students).  This writes
+``scorer/`` and ``kernel/`` next to them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from grading.hidden.core import find, load_assignment
+from grading.sandbox import Limits
+
+from .records import Job, StudentRecord, TestRecord
+from .redact import redact
+from .sandboxing import make_sandbox, sandbox_env
+from .scorer import score
+from .test_server import TestServer
+
+SOCKET_NAME = "hidden.sock"
+
+
+def grade(job: Job, scores_only: bool = False, limits: Limits | None = None) -> StudentRecord:
+    folder = Path(job.folder)
+    record = StudentRecord(job.assignment, job.student, checksum=job.checksum,
+                           mode="scores-only" if scores_only else "full")
+    load_assignment(job.assignment)
+    cell_tests = {(nb, gid): find(f"{job.assignment}/{gid}") for nb, gids in job.hidden.items() for gid in gids}
+
+    scorer_dir = _fresh_copy(folder / "submission", folder / "scorer", notebooks=False)
+    sandbox = make_sandbox(scorer_dir, job.slot, limits, job.insecure)
+    _give(scorer_dir, sandbox.uid)
+    trusted = {t.grade_id: (o, ev) for t, o, ev in score([t for t in cell_tests.values()], scorer_dir, sandbox,
+                                                         job.timeout)}
+    kernel = {} if scores_only else _run_notebooks(job, folder, limits, record)
+    for (nb, gid), test in cell_tests.items():
+        outcome, events = trusted[gid]
+        record.events += events
+        record.tests.append(TestRecord(
+            job.assignment, gid, nb, float(test.points), float(test.points) if outcome.passed else 0.0,
+            outcome.message, round(outcome.seconds, 3), kernel.get(nb, {}).get(gid), events).__dict__)
+    return record
+
+
+def _run_notebooks(job: Job, folder: Path, limits: Limits | None, record: StudentRecord) -> dict:
+    """nbgrader on the readable notebooks in a sandbox; notebook -> grade id -> passed (as nbgrader saw it)."""
+    if not job.notebooks:
+        return {}
+    from grading.tool.gradebook import worker_grades
+
+    work = folder / "kernel"
+    if work.exists():
+        shutil.rmtree(work)
+    target = work / "submitted" / job.student / job.assignment
+    _fresh_copy(folder / "submission", target, notebooks=job.notebooks)
+    _fresh_copy(folder / "source", work / "source" / job.assignment, notebooks=False)
+    shutil.copy(folder / "gradebook.db", work / "gradebook.db")
+    worker_job = {"course_dir": str(work), "assignment": job.assignment, "student": job.student,
+                  "notebooks": job.notebooks, "timeout": job.timeout,
+                  "source_dir": str(work / "source"), "exclude_overwriting": job.exclude_overwriting}
+    (work / "job.json").write_text(json.dumps(worker_job, indent=1))
+    sandbox = make_sandbox(work, job.slot, limits, job.insecure)
+    _give(work, sandbox.uid)
+    socket_path = work / SOCKET_NAME
+    wall = max(900, 20 * job.timeout * max(1, len(job.notebooks)))
+    with TestServer(socket_path, job.assignment, job.timeout) as server:
+        result = sandbox.run([sys.executable, "-m", "grading.tool.worker", str(work / "job.json")],
+                             env=sandbox_env(CS231N_HIDDEN_SOCKET=str(socket_path)), cwd=work, timeout=wall)
+        sent = server.sent_values()
+    event = result.event()
+    if event:
+        record.events.append(f"notebooks: {event}")
+    outcome = _read_json(inside(work, Path("result.json")))
+    for name in job.notebooks:
+        nb_result = outcome.get(name) if isinstance(outcome.get(name), dict) else None
+        if nb_result is None:
+            nb_result = {"success": False, "error": event or f"the grading worker wrote no result "
+                                                              f"(exit code {result.returncode})"}
+        produced = inside(work, Path("autograded") / job.student / job.assignment / f"{name}.ipynb")
+        ok = bool(nb_result.get("success")) and produced is not None
+        record.notebooks[name] = ok
+        if ok:
+            removed = redact(produced, sent)
+            if removed:
+                record.events.append(f"{name}.ipynb: {removed} output(s) showing hidden-test inputs were removed")
+        record.nbgrader[name] = {k: str(v)[-4000:] for k, v in nb_result.items()}
+    kernel = {}
+    try:
+        if inside(work, Path("gradebook.db")) is None:
+            raise FileNotFoundError("gradebook.db")
+        grades = worker_grades(work, job.assignment, job.student)
+    except Exception:  # a gradebook the student's code damaged: no in-kernel results to compare
+        grades = {}
+    for nb, cells in grades.items():
+        if record.notebooks.get(nb):
+            record.kernel_scores[nb] = {gid: (None if auto is None else float(auto)) for gid, (auto, _) in cells.items()}
+            kernel[nb] = {gid: (auto is not None and float(auto) >= job.max_scores.get(gid, 0.0))
+                          for gid, (auto, _) in cells.items()}
+    return kernel
+
+
+def inside(folder: Path, relative: Path) -> Path | None:
+    """``folder / relative`` when it is a regular file really inside ``folder`` (the sandboxed code could
+    have left a symlink there to make the grader read or overwrite something else); otherwise None."""
+    base = Path(os.path.realpath(folder))
+    real = Path(os.path.realpath(folder / relative))
+    if real != base / relative or not real.is_file():
+        return None
+    return real
+
+
+def run_job(job_json: str, scores_only: bool = False, limits_json: str | None = None) -> str:
+    """:func:`grade` on JSON in and out: what a thread pool or a Dask worker runs."""
+    limits = Limits(**json.loads(limits_json)) if limits_json else None
+    return grade(Job.from_json(job_json), scores_only, limits).to_json()
+
+
+def _read_json(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _fresh_copy(src: Path, dest: Path, notebooks) -> Path:
+    """Copy ``src`` to ``dest``; ``notebooks``: False (none), or the names of those to include."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    keep = set(notebooks) if notebooks else set()
+
+    def ignore(folder, names):
+        return [n for n in names if n in ("__pycache__", ".ipynb_checkpoints")
+                or (n.endswith(".ipynb") and n[:-len(".ipynb")] not in keep)]
+
+    shutil.copytree(src, dest, ignore=ignore, symlinks=True)  # never follow a student's link
+    return dest
+
+
+def _give(folder: Path, uid: int | None) -> None:
+    """Make ``folder`` (recursively) the sandbox uid's."""
+    if uid is None:
+        return
+    for root, dirs, files in os.walk(folder):
+        os.chown(root, uid, uid)
+        for name in files:
+            os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
