@@ -3,7 +3,8 @@
 Independent of the numpy solution: distances come from ``torch.cdist`` in
 float64 with the direct (difference-based, no matrix-product expansion)
 algorithm, the k nearest from ``torch.topk`` and the vote from
-``scipy.stats.mode``.  Device-agnostic: CUDA when present, CPU otherwise.
+``scipy.stats.mode``.  Tensors live on ``torch_device.device()`` (CUDA when
+present, CPU otherwise).
 """
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ import numpy as np
 import torch
 from scipy import stats
 
-__all__ = ["device", "euclidean_distances", "k_nearest_indices", "majority_vote", "knn_predict", "vote_is_tied"]
+from grading.oracles.torch_device import to_numpy, to_tensor
 
-
-def device() -> str:
-    """``"cuda"`` when a GPU is visible to torch, else ``"cpu"``."""
-    return "cuda" if torch.cuda.is_available() else "cpu"
+__all__ = ["euclidean_distances", "k_nearest_indices", "majority_vote", "knn_predict", "vote_is_tied"]
 
 
 def _as_float64_tensor(a, name):
     arr = np.asarray(a)
     if arr.ndim != 2:
         raise ValueError(f"grading/oracles/knn.py: {name} must be 2-D (rows are points), got shape {arr.shape}")
-    return torch.as_tensor(arr.astype(np.float64), device=device())
+    return to_tensor(arr, dtype=np.float64)
 
 
 def euclidean_distances(X_test, X_train) -> np.ndarray:
@@ -38,15 +36,15 @@ def euclidean_distances(X_test, X_train) -> np.ndarray:
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"grading/oracles/knn.py: X_test has D={a.shape[1]} but X_train has D={b.shape[1]}")
     d = torch.cdist(a, b, p=2.0, compute_mode="donot_use_mm_for_euclid_dist")
-    return d.cpu().numpy()
+    return to_numpy(d)
 
 
 def k_nearest_indices(dists, k) -> np.ndarray:
     """Indices (num_test, k) of the k smallest entries of each row of ``dists``, nearest first."""
-    d = torch.as_tensor(np.asarray(dists, dtype=np.float64), device=device())
+    d = to_tensor(dists, dtype=np.float64)
     if not 1 <= k <= d.shape[1]:
         raise ValueError(f"grading/oracles/knn.py: k={k} must be between 1 and num_train={d.shape[1]}")
-    return torch.topk(d, k, dim=1, largest=False, sorted=True).indices.cpu().numpy()
+    return to_numpy(torch.topk(d, k, dim=1, largest=False, sorted=True).indices)
 
 
 def majority_vote(neighbor_labels) -> np.ndarray:

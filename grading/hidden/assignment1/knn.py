@@ -1,19 +1,22 @@
 """Hidden tests of ``knn.ipynb`` (class ``KNearestNeighbor``).
 
-Each test builds a classifier from the student's class on seeded synthetic data
-(odd shapes, float32 and float64), compares against ``grading.oracles.knn``
-(torch.cdist, torch.topk, scipy.stats.mode) and raises ``CheckFailed`` saying
-what differs, never the inputs.
+Each test builds a classifier from the student's class on synthetic data from
+``case_rng`` (odd shapes, float32 and float64), compares against
+``grading.oracles.knn`` (torch.cdist, torch.topk, scipy.stats.mode) with the
+entry-by-entry relative error of ``cs231n_lib.checks`` and raises
+``CheckFailed`` saying what differs, never the inputs.  ``predict`` is graded
+with its distance methods and ``predict_labels`` replaced on the instance; the
+memory of the no-loop distances is measured next to the student's code by
+``grading.kernel.probes.peak_bytes``.
 """
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 
 from cs231n_lib.checks import CheckFailed, check_equal, describe_mismatch, find_mismatch, raise_mismatch
-from grading.hidden.core import hidden_test
+from grading.hidden.core import case_rng, hidden_test, student_object
+from grading.hidden.kit import plain
 from grading.oracles import knn as oracle
 
 # (dtype, num_test, num_train, D, relative tolerance on distances)
@@ -46,7 +49,7 @@ _DISTANCE_HINTS = {
 
 
 def _expect_distances(method_name, KNearestNeighbor, cases, seed, hints):
-    rng = np.random.default_rng(seed)
+    rng = case_rng(seed)
     for dtype, num_test, num_train, dim, tol in cases:
         X_train, y_train, X_test = _random_problem(rng, dtype, num_test, num_train, dim)
         got = getattr(_fitted(KNearestNeighbor, X_train, y_train), method_name)(X_test)
@@ -97,7 +100,7 @@ def knn_no_loops(KNearestNeighbor):
                              "values": "write out ||x - y||^2 for one pair of points and compare it term by term "
                                        "with what your code computes (signs and factors)."})
 
-    rng = np.random.default_rng(304)
+    rng = case_rng(304)
     for dtype in (np.float32, np.float64):
         # Points far from the origin, with some test rows copied from the training set.
         X_train, y_train, X_test = _random_problem(rng, dtype, 40, 60, 24, offset=8.0)
@@ -131,11 +134,11 @@ def knn_no_loops(KNearestNeighbor):
              uses=["cs231n.classifiers.k_nearest_neighbor:KNearestNeighbor"])
 def knn_no_loops_memory(KNearestNeighbor):
     """compute_distances_no_loops does not build a (num_test, num_train, D) array."""
-    rng = np.random.default_rng(404)
+    rng = case_rng(404)
     num_test, num_train, dim = 50, 80, 300
     X_train, y_train, X_test = _random_problem(rng, np.float64, num_test, num_train, dim)
     clf = _fitted(KNearestNeighbor, X_train, y_train)
-    peak = _peak_bytes(clf.compute_distances_no_loops, X_test)
+    peak = student_object("grading.kernel.probes:peak_bytes")(clf.compute_distances_no_loops, X_test)
     budget = 4 * (X_train.nbytes + X_test.nbytes) + 10 * num_test * num_train * 8 + 256 * 1024
     if peak > budget:
         broadcast = num_test * num_train * dim * 8
@@ -144,22 +147,6 @@ def knn_no_loops_memory(KNearestNeighbor):
             f"{budget / 2**20:.1f} MiB; a (num_test, num_train, D) array would take {broadcast / 2**20:.1f} MiB). "
             "Likely cause: a (num_test, num_train, D) difference array is built, which does not fit in memory "
             "at real sizes; the expansion of ||x - y||^2 in the notebook needs only (num_test, num_train) arrays.")
-
-
-def _peak_bytes(f, *args):
-    """Peak bytes traced (numpy buffers included) while running ``f(*args)``."""
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        start, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        f(*args)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
-    return max(0, peak - start)
 
 
 def _distinct_dists(rng, num_test, num_train, dtype):
@@ -184,7 +171,7 @@ def _expect_labels(clf, dists, y_train, k, what, hint, rows=None):
 def knn_predict_labels(KNearestNeighbor):
     """predict_labels agrees with a torch.topk + scipy.stats.mode vote for several k
     (on the test points whose vote has a clear winner)."""
-    rng = np.random.default_rng(505)
+    rng = case_rng(505)
     for dtype, num_test, num_train, labels in [
         (np.float64, 11, 17, np.array([0, 2, 3, 7, 9])),
         (np.float32, 6, 23, np.array([1, 4, 5])),
@@ -205,7 +192,7 @@ def knn_predict_labels(KNearestNeighbor):
 def knn_predict_labels_ties(KNearestNeighbor):
     """When several labels get the same number of votes, the smaller label wins,
     whichever of them is nearer."""
-    rng = np.random.default_rng(606)
+    rng = case_rng(606)
     num_test, num_train = 60, 12
     y_train = np.array([0, 1, 2, 3] * 3)
     clf = _fitted(KNearestNeighbor, rng.standard_normal((num_train, 2)), y_train)
@@ -221,21 +208,21 @@ def knn_predict_labels_ties(KNearestNeighbor):
 def knn_predict(KNearestNeighbor):
     """predict(X, k, num_loops) uses the distance method that num_loops names, passes k to
     predict_labels, returns its result, and raises ValueError for other num_loops."""
-    rng = np.random.default_rng(707)
+    rng = case_rng(707)
     X_train, y_train, X_test = _random_problem(rng, np.float64, 5, 9, 4)
     methods = {0: "compute_distances_no_loops", 1: "compute_distances_one_loop", 2: "compute_distances_two_loops"}
     calls = []
 
     def fake_distances(name, marker):
         def compute(X):
-            if X is not X_test and not np.array_equal(X, X_test):
+            if not np.array_equal(X, X_test):
                 raise CheckFailed(f"predict passed something other than X to {name}.")
             calls.append(name)
             return np.full((len(X_test), len(X_train)), marker)
         return compute
 
     def fake_predict_labels(dists, k=1):
-        calls.append(("predict_labels", float(np.asarray(dists).flat[0]), k))
+        calls.append(("predict_labels", float(np.asarray(dists).flat[0]), plain(k)))
         return np.arange(len(X_test)) + 100 * k
 
     for kwargs, num_loops, k in [({}, 0, 1), ({"k": 3, "num_loops": 0}, 0, 3),

@@ -1,9 +1,11 @@
 """Hidden tests of ``softmax.ipynb``: ``softmax_loss_naive``, ``softmax_loss_vectorized``
 (value, gradient, numeric stability) and the ``Softmax`` classifier.
 
-Seeded synthetic inputs (odd shapes, float32 and float64, reg 0 and > 0), the
+Inputs from ``case_rng`` (odd shapes, float32 and float64, reg 0 and > 0), the
 reference from ``grading.oracles.linear`` (torch ``cross_entropy`` and
-autograd), and the comparison helpers shared with ``svm.py``.
+autograd), and the comparisons of :mod:`grading.hidden.kit` (shared with
+``svm.py``).  The classifier is trained with its own loss, or -- when that loss
+is wrong -- with the reference loss set on the instance (never a subclass).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from cs231n_lib.checks import CheckFailed, check_equal, find_mismatch, raise_mismatch
-from grading.hidden.assignment1.svm import LOSS_CASES, call_loss, compare, expect_gradient, expect_loss, random_problem
-from grading.hidden.core import hidden_test
+from grading.hidden.core import case_rng, hidden_test, student_object
+from grading.hidden.kit import (DW_SHAPE_HINT, LOSS_CASES, VECTORIZED_CASES, call_loss, compare, describe_case,
+                                expect_gradient, expect_loss, expect_tuple, random_problem, tolerance, with_loss)
 from grading.oracles import linear as oracle
 
 # Scores of a few units: large enough to be a real test, small enough that exp does not overflow.
@@ -48,14 +51,11 @@ def softmax_naive_grad(softmax_loss_naive):
                     hint=_GRAD_HINT, problem_kwargs=_PROBLEM)
 
 
-_VECTORIZED_CASES = LOSS_CASES + [(np.float32, 256, 65, 10, 0.01), (np.float64, 300, 40, 7, 1e-3)]
-
-
 @hidden_test("assignment1", "softmax_vectorized_loss", points=2,
              uses=["cs231n.classifiers.softmax:softmax_loss_vectorized"])
 def softmax_vectorized_loss(softmax_loss_vectorized):
     """The loss of softmax_loss_vectorized matches torch's cross_entropy plus reg * sum(W^2)."""
-    expect_loss(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, _VECTORIZED_CASES,
+    expect_loss(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, VECTORIZED_CASES,
                 seed=3303, hint=_LOSS_HINT + " Vectorized: compare the (N,) per-example losses with the naive "
                                              "version on a tiny problem.",
                 extra_diagnoses=_softmax_extra_diagnoses, problem_kwargs=_PROBLEM)
@@ -65,7 +65,7 @@ def softmax_vectorized_loss(softmax_loss_vectorized):
              uses=["cs231n.classifiers.softmax:softmax_loss_vectorized"])
 def softmax_vectorized_grad(softmax_loss_vectorized):
     """dW of softmax_loss_vectorized matches the torch autograd gradient, with and without regularization."""
-    expect_gradient(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, _VECTORIZED_CASES,
+    expect_gradient(softmax_loss_vectorized, "softmax_loss_vectorized", oracle.softmax_loss, VECTORIZED_CASES,
                     seed=3404, hint=_GRAD_HINT + " Compare your (N, C) d(loss)/d(scores) with the naive version "
                                                  "on a tiny problem.", problem_kwargs=_PROBLEM)
 
@@ -74,7 +74,7 @@ def softmax_vectorized_grad(softmax_loss_vectorized):
              uses=["cs231n.classifiers.softmax:softmax_loss_vectorized"])
 def softmax_vectorized_stability(softmax_loss_vectorized):
     """softmax_loss_vectorized gives the exact loss and a finite dW when scores are in the thousands (float32 and float64)."""
-    rng = np.random.default_rng(3505)
+    rng = case_rng(3505)
     for dtype, N, D, C in [(np.float64, 11, 6, 5), (np.float32, 8, 13, 10)]:
         W, X, y = random_problem(rng, dtype, N, D, C, score_scale=2000.0)
         where = f"{np.dtype(dtype).name} inputs with scores of about +-2000, N={N}, D={D}, C={C}"
@@ -102,44 +102,38 @@ def softmax_classifier(Softmax, softmax_loss_vectorized=None):
     softmax_loss_vectorized is graded only in its own cells -- exactly what the student's softmax_loss_vectorized
     returns); trained on a separable toy problem it starts near log(C) and learns every point (train and
     predict come from LinearClassifier)."""
-    rng = np.random.default_rng(3606)
+    rng = case_rng(3606)
     matches_reference = True
     for dtype, N, D, C, reg in [(np.float64, 15, 7, 4, 0.3), (np.float32, 40, 12, 10, 0.0)]:
         W, X, y = random_problem(rng, dtype, N, D, C, **_PROBLEM)
         clf = Softmax()
         clf.W = W.copy()
-        out = clf.loss(X, y, reg)
-        if not isinstance(out, tuple) or len(out) != 2:
-            raise CheckFailed(f"Softmax.loss must return (loss, dW) as softmax_loss_vectorized does; "
-                              f"got {type(out).__name__}.")
+        out = expect_tuple(clf.loss(X, y, reg), 2,
+                           "Softmax.loss must return (loss, dW) as softmax_loss_vectorized does")
         want_loss, want_dW = oracle.softmax_loss(W, X, y, reg)
-        where = f"{np.dtype(dtype).name} inputs, N={N}, D={D}, C={C}, reg={reg:g}"
+        where = describe_case(dtype, N, D, C, reg)
         hint = ("Softmax.loss should hand its weights and the minibatch to your vectorized softmax loss "
                 "and return what that returns.")
-        tol = 2e-4 if dtype == np.float32 else 1e-8
+        hints = {"shape": DW_SHAPE_HINT, "values": hint}
+        tol = tolerance(dtype)
         try:
             compare(f"Softmax.loss loss ({where})", out[0], want_loss, tol, hint)
-            compare(f"Softmax.loss dW ({where})", out[1], want_dW, tol, hint)
+            compare(f"Softmax.loss dW ({where})", out[1], want_dW, tol, hints)
         except CheckFailed:
             if softmax_loss_vectorized is None:
                 raise
             # Not the reference: fine if it is exactly what the student's (broken) vectorized loss returns.
             mine = softmax_loss_vectorized(W.copy(), X.copy(), y.copy(), reg)
             compare(f"Softmax.loss loss ({where}) vs your softmax_loss_vectorized", out[0], mine[0], tol, hint)
-            compare(f"Softmax.loss dW ({where}) vs your softmax_loss_vectorized", out[1], mine[1], tol, hint)
+            compare(f"Softmax.loss dW ({where}) vs your softmax_loss_vectorized", out[1], mine[1], tol, hints)
             matches_reference = False
-
-    Trained = Softmax
-    if not matches_reference:  # train with the reference loss, to grade the rest of the classifier
-        class Trained(Softmax):
-            def loss(self, X_batch, y_batch, reg):
-                return oracle.softmax_loss(self.W, X_batch, y_batch, reg)
 
     centers = np.array([[4.0, 0.0], [-2.0, 3.5], [-2.0, -3.5]])
     y3 = np.arange(60) % 3
     X3 = np.hstack([centers[y3] + 0.5 * rng.standard_normal((60, 2)), np.ones((60, 1))])
-    np.random.seed(3)
-    clf = Trained()
+    student_object("numpy.random:seed")(3)
+    # With a wrong Softmax.loss, train with the reference loss to grade the rest of the classifier.
+    clf = Softmax() if matches_reference else with_loss(Softmax, oracle.softmax_loss)
     history = [float(v) for v in clf.train(X3, y3, learning_rate=0.1, reg=1e-4, num_iters=150, batch_size=16)]
     if abs(history[0] - np.log(3)) > 0.1:
         raise CheckFailed(f"on a 3-class toy problem the first loss is {history[0]:.4g}; with W ~ 0.001 * randn it "

@@ -1,156 +1,27 @@
 """Hidden tests of ``svm.ipynb``: ``svm_loss_naive``, ``svm_loss_vectorized`` and
 ``LinearClassifier`` (``train`` and ``predict``).
 
-Inputs are seeded synthetic arrays (odd shapes, float32 and float64, reg 0 and
-> 0); references come from ``grading.oracles.linear`` (torch
-``multi_margin_loss`` and autograd).  The loss and its gradient are graded in
-separate cells, and ``train`` is graded with a reference loss plugged in, so one
-bug costs one cell.  Failure messages say what differs and, where a common
-mistake explains the numbers exactly (missing regularization, a 1/2, a sign,
-no division by N), which one -- never the inputs.
-
-The helpers ``expect_loss`` and ``expect_gradient`` are shared with
-``softmax.py``.
+Inputs come from ``case_rng`` (odd shapes, float32 and float64, reg 0 and > 0);
+references from ``grading.oracles.linear`` (torch ``multi_margin_loss`` and
+autograd); comparisons from :mod:`grading.hidden.kit`.  The loss and its
+gradient are graded in separate cells, and ``train`` runs on an instance whose
+``loss`` is replaced (a recording loss, then the reference one; never a
+subclass), after seeding the student's numpy RNG through
+``student_object("numpy.random:seed")``, so one bug costs one cell.  Failure
+messages say what differs and, where a common mistake explains the numbers
+exactly (missing regularization, a 1/2, a sign, no division by N), which one --
+never the inputs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cs231n_lib.checks import CheckFailed, check_equal, describe_mismatch, find_mismatch, raise_mismatch
-from grading.hidden.core import hidden_test
+from cs231n_lib.checks import CheckFailed, check_equal, describe_mismatch
+from grading.hidden.core import case_rng, hidden_test, student_object
+from grading.hidden.kit import LOSS_CASES, VECTORIZED_CASES, expect_gradient, expect_loss, plain, with_loss
+from grading.hidden.kit import random_problem  # noqa: F401  (tests/test_notebook_svm.py imports it from here)
 from grading.oracles import linear as oracle
-
-# (dtype, N, D, C, reg): odd shapes, both float widths, with and without regularization.
-LOSS_CASES = [
-    (np.float64, 7, 5, 3, 0.0),
-    (np.float64, 13, 31, 11, 0.7),
-    (np.float32, 9, 17, 4, 0.0),
-    (np.float32, 20, 8, 10, 2.5),
-    (np.float64, 1, 1, 2, 0.05),
-]
-#: Tolerance on the loss (relative) and on dW (relative to its largest entry).
-TOL = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 2e-4}
-
-
-def random_problem(rng, dtype, N, D, C, score_scale=1.0, min_margin_gap=None):
-    """``W (D, C)``, ``X (N, D)`` of ``dtype`` and int labels ``y (N,)`` with scores of about
-    ``score_scale``.  With ``min_margin_gap``, redraw until no SVM margin lies within that
-    distance of its kink (the hinge is not differentiable there)."""
-    for _ in range(100):
-        X = rng.standard_normal((N, D)).astype(dtype)
-        W = (rng.standard_normal((D, C)) * score_scale / np.sqrt(D)).astype(dtype)
-        y = rng.integers(0, C, size=N)
-        if min_margin_gap is None:
-            return W, X, y
-        scores = X.astype(np.float64) @ W.astype(np.float64)
-        margins = scores - scores[np.arange(N), y][:, None] + 1.0
-        margins[np.arange(N), y] = np.inf
-        if np.min(np.abs(margins)) > min_margin_gap:
-            return W, X, y
-    raise RuntimeError("grading/hidden/assignment1/svm.py: could not draw a problem away from the kinks")
-
-
-def _where(dtype, N, D, C, reg):
-    return f"{np.dtype(dtype).name} inputs, N={N}, D={D}, C={C}, reg={reg:g}"
-
-
-def call_loss(loss_fn, W, X, y, reg, name):
-    """Call ``loss_fn`` on copies, check it returned ``(loss, dW)`` and left its inputs alone."""
-    W_in, X_in, y_in = W.copy(), X.copy(), y.copy()
-    out = loss_fn(W_in, X_in, y_in, reg)
-    for arg, before, after in (("W", W, W_in), ("X", X, X_in), ("y", y, y_in)):
-        if not np.array_equal(before, after):
-            raise CheckFailed(f"{name} changed its input {arg} in place; work on new arrays "
-                              f"(e.g. use `dW = np.zeros_like(W)` and `x = x - c`, not `x -= c` on an input).")
-    if not isinstance(out, tuple) or len(out) != 2:
-        raise CheckFailed(f"{name} must return a tuple (loss, dW); got {type(out).__name__}"
-                          + (f" of length {len(out)}" if isinstance(out, tuple) else "") + ".")
-    return out
-
-
-def compare(name, got, want, tol, hint, diagnoses=()):
-    """Raise ``CheckFailed`` unless ``got`` matches ``want`` within ``tol`` relative to the
-    largest entry of ``want``.  ``hint``: for wrong values, or a table by kind of mismatch.  ``diagnoses`` -- ``(cause, value)`` pairs: when ``got`` matches
-    ``value`` instead, ``cause`` replaces the generic ``hint``."""
-    hints = hint if isinstance(hint, dict) else {"values": hint}
-    hint = hints.get("values")
-    mismatch = find_mismatch(got, want, tol=np.inf, name=name)  # none, type, shape, nan/inf
-    if mismatch is not None:
-        raise_mismatch(name, mismatch, {"shape": "dW has the shape of W, one entry per weight.", **hints})
-    else:
-        got64, want64 = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
-        if want64.size == 0:
-            return
-        err = np.abs(got64 - want64) / max(float(np.max(np.abs(want64))), 1e-12)
-        worst = float(np.max(err))
-        if worst <= tol:
-            return
-        if got64.ndim == 0:
-            problem = (f"{name} is {float(got64):.8g} but expected {float(want64):.8g} "
-                       f"(relative error {worst:.2e}, threshold {tol:.0e}).")
-        else:
-            bad = np.argwhere(err > tol)
-            first = tuple(int(i) for i in bad[0])
-            problem = (f"{name}: max error {worst:.3e} relative to its largest entry exceeds {tol:.0e}; "
-                       f"{len(bad)} of {got64.size} entries are off, first at index {first} "
-                       f"(got {got64[first]:.6g}, expected {want64[first]:.6g}).")
-        for cause, value in diagnoses:
-            value64 = np.asarray(value, dtype=np.float64)
-            scale = max(float(np.max(np.abs(value64))), 1e-12)
-            if value64.shape == got64.shape and float(np.max(np.abs(got64 - value64))) / scale <= tol:
-                hint = cause
-                break
-    raise CheckFailed(f"{problem}\nLikely cause: {hint}")
-
-
-def expect_loss(loss_fn, name, oracle_fn, cases, seed, hint, extra_diagnoses=None, problem_kwargs=None):
-    """The loss returned by ``loss_fn`` matches ``oracle_fn`` on every case (dW is not looked at).
-
-    ``extra_diagnoses(W, X, y, reg, data_loss, reg_loss)`` -> more ``(cause, value)`` pairs."""
-    rng = np.random.default_rng(seed)
-    for dtype, N, D, C, reg in cases:
-        W, X, y = random_problem(rng, dtype, N, D, C, **(problem_kwargs or {}))
-        label = f"{name} loss ({_where(dtype, N, D, C, reg)})"
-        loss, _ = call_loss(loss_fn, W, X, y, reg, name)
-        if np.ndim(loss) != 0:
-            raise CheckFailed(f"{label} must be a single number, got an array of shape {np.shape(loss)}; "
-                              "sum the per-example losses and divide by N.")
-        want, _ = oracle_fn(W, X, y, reg)
-        data_loss, _ = oracle_fn(W, X, y, 0.0)
-        reg_loss = reg * float(np.sum(W.astype(np.float64) ** 2))
-        diagnoses = []
-        if reg > 0:
-            diagnoses += [("the regularization term reg * np.sum(W * W) is missing from the loss.", data_loss),
-                          ("the regularization term is reg * np.sum(W * W), with no 1/2 in this course.",
-                           data_loss + 0.5 * reg_loss)]
-        if N > 1:
-            diagnoses.append(("the data loss must be averaged over the N examples (divide the sum by N).",
-                              data_loss * N + reg_loss))
-        if extra_diagnoses is not None:
-            diagnoses += extra_diagnoses(W, X, y, reg, data_loss, reg_loss)
-        compare(label, loss, want, TOL[np.dtype(dtype)], hint, diagnoses)
-
-
-def expect_gradient(loss_fn, name, oracle_fn, cases, seed, hint, problem_kwargs=None):
-    """dW returned by ``loss_fn`` matches the autograd gradient of ``oracle_fn`` on every case."""
-    rng = np.random.default_rng(seed)
-    for dtype, N, D, C, reg in cases:
-        W, X, y = random_problem(rng, dtype, N, D, C, **(problem_kwargs or {}))
-        label = f"{name} dW ({_where(dtype, N, D, C, reg)})"
-        _, dW = call_loss(loss_fn, W, X, y, reg, name)
-        _, want = oracle_fn(W, X, y, reg)
-        _, data_grad = oracle_fn(W, X, y, 0.0)
-        reg_grad = 2 * reg * W.astype(np.float64)
-        diagnoses = [("dW has the wrong sign: the loss grows along dW, so check every + and - "
-                      "(e.g. the correct-class column, or p - 1 vs 1 - p).", -want)]
-        if reg > 0:
-            diagnoses += [("the regularization gradient 2 * reg * W is missing from dW.", data_grad),
-                          ("the regularization gradient is 2 * reg * W (the loss has reg * sum(W * W), no 1/2).",
-                           data_grad + 0.5 * reg_grad)]
-        if N > 1:
-            diagnoses.append(("the data gradient must be divided by N, like the data loss.", data_grad * N + reg_grad))
-        compare(label, dW, want, TOL[np.dtype(dtype)], hint, diagnoses)
 
 
 # --------------------------------------------------------------------------- SVM losses
@@ -185,14 +56,11 @@ def svm_naive_grad(svm_loss_naive):
                     hint=_SVM_GRAD_HINT, problem_kwargs=_SVM_PROBLEM)
 
 
-_VECTORIZED_CASES = LOSS_CASES + [(np.float32, 256, 65, 10, 0.01), (np.float64, 300, 40, 7, 1e-3)]
-
-
 @hidden_test("assignment1", "svm_vectorized_loss", points=2,
              uses=["cs231n.classifiers.linear_svm:svm_loss_vectorized"])
 def svm_vectorized_loss(svm_loss_vectorized):
     """The loss of svm_loss_vectorized matches torch's multi_margin_loss (times C) plus reg * sum(W^2)."""
-    expect_loss(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, _VECTORIZED_CASES, seed=1303,
+    expect_loss(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, VECTORIZED_CASES, seed=1303,
                 hint=_SVM_LOSS_HINT + " Vectorized: print the (N, C) margins of a tiny problem next to the "
                                       "naive loops' and compare, the correct-class entries first.",
                 extra_diagnoses=_svm_extra_diagnoses, problem_kwargs=_SVM_PROBLEM)
@@ -202,7 +70,7 @@ def svm_vectorized_loss(svm_loss_vectorized):
              uses=["cs231n.classifiers.linear_svm:svm_loss_vectorized"])
 def svm_vectorized_grad(svm_loss_vectorized):
     """dW of svm_loss_vectorized matches the torch autograd gradient, with and without regularization."""
-    expect_gradient(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, _VECTORIZED_CASES, seed=1404,
+    expect_gradient(svm_loss_vectorized, "svm_loss_vectorized", oracle.svm_loss, VECTORIZED_CASES, seed=1404,
                     hint="compare your (N, C) matrix of how often each x_i is added to each column of dW with what "
                          "the naive loops do on a tiny problem; the correct-class column is the usual slip.",
                     problem_kwargs=_SVM_PROBLEM)
@@ -216,19 +84,18 @@ def _row_index(X):
 
 
 def _train_with_recorded_loss(LinearClassifier, X, y, gradient, **train_kwargs):
-    """Train a subclass whose loss records ``(W before the step, X_batch, y_batch, reg)`` and returns
+    """Train an instance whose ``loss`` records ``(W before the step, X_batch, y_batch, reg)`` and returns
     ``(1, 2, 3, ...), gradient``.  Returns ``(classifier, history, calls)``."""
     calls = []
 
-    class Recorder(LinearClassifier):
-        def loss(self, X_batch, y_batch, reg):
-            if self.W is None:
-                raise CheckFailed("train called self.loss before initialising self.W: create W first "
-                                  "(0.001 * np.random.randn(D, C)) when it is None.")
-            calls.append((np.array(self.W, dtype=np.float64), np.array(X_batch), np.array(y_batch), reg))
-            return float(len(calls)), gradient.copy()
+    def recording_loss(W, X_batch, y_batch, reg):
+        if W is None:
+            raise CheckFailed("train called self.loss before initialising self.W: create W first "
+                              "(0.001 * np.random.randn(D, C)) when it is None.")
+        calls.append((np.array(W, dtype=np.float64), np.array(X_batch), np.array(y_batch), plain(reg)))
+        return float(len(calls)), gradient.copy()
 
-    clf = Recorder()
+    clf = with_loss(LinearClassifier, recording_loss)
     history = clf.train(X, y, **train_kwargs)
     return clf, history, calls
 
@@ -278,13 +145,14 @@ def svm_train(LinearClassifier):
     """LinearClassifier.train: lazy 0.001 * randn initialisation, minibatches of whole (x, y) rows
     sampled with replacement, W -= learning_rate * grad, the loss history, the API defaults, and
     a falling loss on a separable toy problem (with a reference SVM loss plugged in)."""
-    rng = np.random.default_rng(2101)
+    rng = case_rng(2101)
+    seed = student_object("numpy.random:seed")
     N, D, C = 23, 6, 4
     X = rng.standard_normal((N, D))
     y = rng.permutation(np.arange(N) % C)
     gradient = rng.standard_normal((D, C))
 
-    np.random.seed(0)
+    seed(0)
     call = "train(X, y, learning_rate=0.05, reg=0.3, num_iters=12, batch_size=40) with N=23"
     try:
         clf, history, calls = _train_with_recorded_loss(LinearClassifier, X, y, gradient, learning_rate=0.05,
@@ -310,21 +178,17 @@ def svm_train(LinearClassifier):
     # API defaults: learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200.
     X2 = rng.standard_normal((250, 3))
     y2 = rng.integers(0, 3, size=250)
-    np.random.seed(1)
+    seed(1)
     clf, history, calls = _train_with_recorded_loss(LinearClassifier, X2, y2, gradient[:3, :3])
     _check_training_run(clf, history, calls, X2, y2, gradient[:3, :3], 1e-3, 1e-5, 100, 200,
                         "train(X, y) with the default arguments")
 
     # A separable toy problem with the reference SVM loss: the loss falls and every point is learned.
-    class ReferenceSVM(LinearClassifier):
-        def loss(self, X_batch, y_batch, reg):
-            return oracle.svm_loss(self.W, X_batch, y_batch, reg)
-
     centers = np.array([[4.0, 0.0], [-2.0, 3.5], [-2.0, -3.5]])
     y3 = np.arange(60) % 3
     X3 = np.hstack([centers[y3] + 0.5 * rng.standard_normal((60, 2)), np.ones((60, 1))]).astype(np.float32)
-    np.random.seed(2)
-    clf = ReferenceSVM()
+    seed(2)
+    clf = with_loss(LinearClassifier, oracle.svm_loss)
     history = [float(v) for v in clf.train(X3, y3, learning_rate=0.05, reg=1e-4, num_iters=150, batch_size=16)]
     late = float(np.mean(history[-10:]))
     accuracy = float(np.mean(oracle.linear_predict(clf.W, X3) == y3))
@@ -339,7 +203,7 @@ def svm_train(LinearClassifier):
              uses=["cs231n.classifiers.linear_classifier:LinearClassifier"])
 def svm_predict(LinearClassifier):
     """LinearClassifier.predict returns argmax_j (X @ W) for every row: shape (N,), integer labels."""
-    rng = np.random.default_rng(2202)
+    rng = case_rng(2202)
     for dtype, N, D, C in [(np.float64, 17, 9, 5), (np.float32, 1, 4, 3), (np.float32, 40, 785, 10)]:
         clf = LinearClassifier()
         clf.W = rng.standard_normal((D, C)).astype(dtype)
