@@ -1,7 +1,8 @@
 """Instructor command line: ``python -m grading <command>``.
 
     release  [ASSIGNMENT ...]              solutions/<a> -> assignments/<a> (default: all)
-    autograde ASSIGNMENT SUBMISSIONS_DIR   grade a folder of submissions (--jobs N)
+    autograde ASSIGNMENT SUBMISSIONS_DIR   grade a folder of submissions (--jobs N, --scheduler tcp://...,
+                                           --scores-only, --insecure, --restart)
     feedback ASSIGNMENT                    HTML feedback per student (hidden tests removed)
     export   ASSIGNMENT --csv PATH         grades CSV + a grade table
     demo                                   all of the above on bundled sample submissions
@@ -37,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("submissions", type=Path, help="<dir>/<student>/<assignment>/<nb>.ipynb or <dir>/<student>/<nb>.ipynb")
     p.add_argument("--jobs", type=int, default=1, help="students graded in parallel (default 1)")
+    _grading_options(p)
 
     p = sub.add_parser("feedback", parents=[common], help="write feedback HTML per student")
     p.add_argument("assignment")
@@ -49,7 +51,25 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", parents=[common], help="release, grade, feed back and export the bundled samples")
     p.add_argument("--assignment", default="assignment1", help="which sample spec (grading/samples/<name>.yaml)")
     p.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)))
+    _grading_options(p)
     return parser
+
+
+def _grading_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", help="grade on a Dask cluster: the scheduler's address, e.g. tcp://10.0.0.5:8786 "
+                                       "(workers need this repository and the course directory at the same paths)")
+    p.add_argument("--scores-only", action="store_true",
+                   help="only the trusted scorer (no notebook runs): fast regrades; notebooks of the last full run stay")
+    p.add_argument("--insecure", action="store_true",
+                   help="run student code WITHOUT the sandbox (a quick local check on a machine without bubblewrap)")
+    p.add_argument("--restart", action="store_true",
+                   help="grade every student again instead of resuming (default: students already graded, with an "
+                        "unchanged submission, are kept)")
+
+
+def _grading_kwargs(args) -> dict:
+    return {"scores_only": args.scores_only, "insecure": args.insecure, "scheduler": args.scheduler,
+            "resume": not args.restart}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,7 +97,7 @@ def _run(args) -> int:
         if args.jobs < 1:
             raise ToolError(f"--jobs must be at least 1, got {args.jobs}")
         gradable.require_gradable(cfg, args.assignment)  # not demos, nor a typo
-        autograde.autograde(cfg, args.assignment, args.submissions, jobs=args.jobs)
+        autograde.autograde(cfg, args.assignment, args.submissions, jobs=args.jobs, **_grading_kwargs(args))
         print()
         print(export.grade_table(root, args.assignment))
         return 0
@@ -92,7 +112,7 @@ def _run(args) -> int:
         return 0
     if args.command == "demo":
         result = demo.run_demo(cfg, samples.spec_path(args.assignment), jobs=args.jobs,
-                               timeout_given=args.timeout is not None)
+                               timeout_given=args.timeout is not None, **_grading_kwargs(args))
         return 1 if result["mismatches"] else 0
     raise AssertionError(args.command)
 

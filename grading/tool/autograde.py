@@ -156,16 +156,21 @@ def _inspect(copied: Submission, cells, assignment: str) -> dict[str, Inspection
     return inspections
 
 
-def hidden_cells(cells) -> dict[str, list[str]]:
-    """notebook -> grade ids of the cells whose hidden region calls ``run_hidden``."""
+def hidden_cells(cells, assignment: str) -> dict[str, list[str]]:
+    """notebook -> grade ids of the cells whose hidden region runs a test of ``grading/hidden/<assignment>``
+    (scored by the trusted scorer; any other test cell keeps nbgrader's in-kernel score)."""
+    from grading.hidden.core import load_assignment
+
+    registered = load_assignment(assignment)
     out = {}
     for name, graded in cells.items():
         ids = []
         for gid, cell in graded.items():
-            called = [c.rpartition("/")[2] for c in _HIDDEN_CALL.findall(cell.source)]
-            if called:
-                if called != [gid]:
-                    raise ToolError(f"{name}.ipynb, cell {gid}: its hidden region runs {called}; a test cell must run "
+            called = [c for c in _HIDDEN_CALL.findall(cell.source) if c.rpartition("/")[0] in ("", assignment)]
+            trusted = [c.rpartition("/")[2] for c in called if c.rpartition("/")[2] in registered]
+            if trusted:
+                if trusted != [gid]:
+                    raise ToolError(f"{name}.ipynb, cell {gid}: its hidden region runs {trusted}; a test cell must run "
                                     "exactly the hidden test of its own grade_id")
                 ids.append(gid)
         out[name] = ids
@@ -188,7 +193,7 @@ def _job(cfg, state, assignment, copied, inspections, cells, template, checksum,
     gradable = [name for name, found in inspections.items() if not found.problem]
     max_scores = {gid: c.max_score for graded in cells.values() for gid, c in graded.items()}
     exclude = student_files(Path(cfg.CourseDirectory.source_directory)).get(assignment, [])
-    return Job(assignment, copied.student, str(folder), checksum, gradable, hidden_cells(cells), max_scores,
+    return Job(assignment, copied.student, str(folder), checksum, gradable, hidden_cells(cells, assignment), max_scores,
                int(cfg.Execute.timeout), exclude, 0, insecure)
 
 

@@ -19,7 +19,7 @@ from .course import ToolError, course_root, source_dir
 from .gradebook import assignment_cells
 
 
-def run_demo(cfg: Config, spec: Path, jobs: int = 2, timeout_given: bool = False, log=print) -> dict:
+def run_demo(cfg: Config, spec: Path, jobs: int = 2, timeout_given: bool = False, log=print, **grading) -> dict:
     """Run the demo; returns ``{"course", "csv", "feedback", "mismatches"}``."""
     root = course_root(cfg)
     if root.exists() and any(root.iterdir()):
@@ -33,7 +33,7 @@ def run_demo(cfg: Config, spec: Path, jobs: int = 2, timeout_given: bool = False
     autograde.register(cfg, assignment)  # release into <course>/release and record it in the gradebook
     subs = samples.build(assignment, students, source_dir(cfg), root / "release", root / "samples")
     log(f"built {len(students)} sample submissions in {subs}")
-    autograde.autograde(cfg, assignment, subs, jobs=jobs, log=log)
+    autograde.autograde(cfg, assignment, subs, jobs=jobs, log=log, **grading)
     files = feedback.generate(cfg, assignment)
     csv_path = export.write_csv(root, assignment, root / "exports" / f"{assignment}_grades.csv")
     log("")

@@ -16,6 +16,8 @@ parent) and ``gradebook.db`` (the assignment, no students).  This writes
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -40,6 +42,13 @@ def grade(job: Job, scores_only: bool = False, limits: Limits | None = None) -> 
                            mode="scores-only" if scores_only else "full")
     load_assignment(job.assignment)
     cell_tests = {(nb, gid): find(f"{job.assignment}/{gid}") for nb, gids in job.hidden.items() for gid in gids}
+    with slot() as job.slot:
+        _grade(job, folder, record, cell_tests, scores_only, limits)
+    record.events = _grouped(record.events)
+    return record
+
+
+def _grade(job, folder, record, cell_tests, scores_only, limits) -> None:
 
     scorer_dir = _fresh_copy(folder / "submission", folder / "scorer", notebooks=False)
     sandbox = make_sandbox(scorer_dir, job.slot, limits, job.insecure)
@@ -53,7 +62,41 @@ def grade(job: Job, scores_only: bool = False, limits: Limits | None = None) -> 
         record.tests.append(TestRecord(
             job.assignment, gid, nb, float(test.points), float(test.points) if outcome.passed else 0.0,
             outcome.message, round(outcome.seconds, 3), kernel.get(nb, {}).get(gid), events).__dict__)
-    return record
+
+
+def _grouped(events: list[str]) -> list[str]:
+    """``"a: X", "b: X"`` -> ``"a, b: X"`` (one line per distinct problem, in order)."""
+    groups: dict[str, list[str]] = {}
+    for event in events:
+        who, sep, what = event.partition(": ")
+        key = what if sep and " " not in who else event
+        groups.setdefault(key, []).append(who if sep and " " not in who else "")
+    return [f"{', '.join(w for w in who if w)}: {what}" if any(who) else what for what, who in groups.items()]
+
+
+SLOT_DIR = Path(os.environ.get("CS231N_SLOT_DIR", "/tmp/cs231n-grading-slots"))
+SLOTS = 512
+
+
+@contextlib.contextmanager
+def slot():
+    """A sandbox slot (its own uid) that no other grading job on this host holds, across threads and
+    processes (an flock on a file per slot, released when the job ends or its process dies)."""
+    SLOT_DIR.mkdir(parents=True, exist_ok=True)
+    for n in range(SLOTS):
+        f = open(SLOT_DIR / f"slot-{n}", "a")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            continue
+        try:
+            yield n
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+            f.close()
+        return
+    raise RuntimeError(f"all {SLOTS} sandbox slots in {SLOT_DIR} are taken")
 
 
 def _run_notebooks(job: Job, folder: Path, limits: Limits | None, record: StudentRecord) -> dict:
@@ -108,7 +151,7 @@ def _run_notebooks(job: Job, folder: Path, limits: Limits | None, record: Studen
     for nb, cells in grades.items():
         if record.notebooks.get(nb):
             record.kernel_scores[nb] = {gid: (None if auto is None else float(auto)) for gid, (auto, _) in cells.items()}
-            kernel[nb] = {gid: (auto is not None and float(auto) >= job.max_scores.get(gid, 0.0))
+            kernel[nb] = {gid: None if auto is None else float(auto) >= job.max_scores.get(gid, 0.0)
                           for gid, (auto, _) in cells.items()}
     return kernel
 

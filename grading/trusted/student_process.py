@@ -23,6 +23,8 @@ from grading.hidden.core import SCORER_SALT, Session
 from grading.kernel.peer import TRUSTED_OPS, Peer, RemoteTimeout
 from grading.kernel.wire import WireError
 
+from grading.sandbox.run import kill
+
 from .sandboxing import sandbox_env
 
 
@@ -57,7 +59,7 @@ class StudentProcess:
             except OSError:
                 pass
         if self.proc is not None and self.proc.poll() is None:
-            self.sandbox.kill(self.proc)
+            kill(self.proc)
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=10)
