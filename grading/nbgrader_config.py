@@ -53,6 +53,26 @@ from grading.tool import student_package  # noqa: E402
 student_package.install_generate_hook()
 c.Autograde.exclude_overwriting = student_package.student_files(REPO / "solutions")
 
+# Generating a release: each hidden-test cell's points come from its tests'
+# @hidden_test(...) definitions (grading/tool/points.py), and a cell naming an
+# unknown test, a test of another assignment, or a test with another grade_id
+# fails the generation.  The rest is nbgrader 0.9's default list, in its order.
+c.GenerateAssignment.preprocessors = [
+    "grading.tool.points.HiddenTestPoints",
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Execution during autograding: one python3 kernel per notebook, cut off hung
 # cells; a cell that kills the kernel is skipped and the rest graded in a fresh
 # kernel (grading/tool/execute.py), for the nbgrader CLI and our tool alike.

@@ -41,6 +41,9 @@ def _markdown(source, **meta):
     return cell
 
 
+#: The fixture defines its hidden test inside the hidden region and calls it by its bare grade_id:
+#: fixture1 has no package of hidden tests (grading/hidden/fixture1), so the release's points check
+#: (grading/tool/points.py) leaves the cell's own points (2) alone.
 HIDDEN_SQUARE = f"""### BEGIN HIDDEN TESTS
 from grading.hidden.core import hidden_test, run_hidden
 def _check(f):  # {ORACLE_MARK}

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import nbformat
 
+from grading.markers import BEGIN_HIDDEN_TESTS, BEGIN_SOLUTION, END_HIDDEN_TESTS, END_SOLUTION
+
 REPO = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "assignment1"
 
 
 def nbgrader(cell) -> dict:
@@ -27,8 +30,9 @@ def assert_committed_clean(nb) -> None:
 
 
 def assert_metadata_matches_registry(nb, prefix: str, uses: dict, hidden: dict) -> None:
-    """Unique ``prefix``-ed grade ids; every test cell locked, calling ``run_hidden("<its id>")`` inside its
-    hidden region, worth the registry's points, its hidden test loading ``uses[id]`` (object names) from the
+    """Unique ``prefix``-ed grade ids; every test cell locked, calling ``run_hidden("assignment1/<its id>")``
+    (once, inside its hidden region), worth the registry's points in the source too (generation takes them
+    from the registry: grading/tool/points.py), its hidden test loading ``uses[id]`` (object names) from the
     student package; solution and answer cells well formed."""
     ids = [nbgrader(c)["grade_id"] for c in nb.cells if nbgrader(c)]
     assert len(ids) == len(set(ids)), Counter(ids).most_common(3)
@@ -43,18 +47,19 @@ def assert_metadata_matches_registry(nb, prefix: str, uses: dict, hidden: dict) 
             assert meta["locked"] is True and meta["solution"] is False
             gid = meta["grade_id"]
             calls = re.findall(r'run_hidden\(([^)]*)\)', cell.source)
-            assert calls == [f'"{gid}"'], f"{gid}: hidden part calls {calls}"
-            assert cell.source.split("### BEGIN HIDDEN TESTS")[1].strip().endswith("### END HIDDEN TESTS")
+            assert calls == [f'"{ASSIGNMENT}/{gid}"'], f"{gid}: calls run_hidden({', '.join(calls)})"
+            visible, _, region = cell.source.partition(BEGIN_HIDDEN_TESTS)
+            assert "run_hidden(" not in visible and region.strip().endswith(END_HIDDEN_TESTS), gid
             graded_code[gid] = meta["points"]
             names = [spec.split(":")[1] for spec in hidden[gid].uses]
             assert names == list(uses[gid]), f"{gid}: hidden test uses {hidden[gid].uses}"
         elif cell.cell_type == "code":
             assert meta["solution"] is True and meta["locked"] is False
-            assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") >= 1
+            assert cell.source.count(BEGIN_SOLUTION) == cell.source.count(END_SOLUTION) >= 1
         elif meta["grade"]:  # manually graded answer
             assert meta["solution"] is True and meta["points"] > 0
             assert f"{meta['grade_id']}_prompt" in ids
-    assert graded_code == {gid: hidden[gid].points for gid in uses}
+    assert graded_code == {gid: hidden[gid].points for gid in uses}, "source points differ from grading/hidden"
 
 
 SOLUTION_DIR = REPO / "solutions" / "assignment1"

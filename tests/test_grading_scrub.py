@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import nbformat
 
+from grading import markers
+from grading.tool import feedback
 from grading.tool.feedback import leaked
 from grading.tool.scrub import HIDDEN_NOTE, ScrubHidden
 
@@ -20,12 +22,13 @@ def _scrub(cell):
 
 def test_hidden_region_and_its_outputs_are_removed():
     cell = nbformat.v4.new_code_cell(
-        "check(f)\n### BEGIN HIDDEN TESTS\nfrom grading.hidden import run_hidden\nrun_hidden('t', f)\n### END HIDDEN TESTS"
+        "check(f)\n### BEGIN HIDDEN TESTS\nfrom grading.hidden import run_hidden\nrun_hidden('assignment1/t')\n"
+        "### END HIDDEN TESTS"
     )
     cell.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="X_hidden = [1, 2, 3]\n"),
         _error("HiddenTestFailed", "hidden test t failed: values differ (max error 0.5)",
-               ["----", "File grading/hidden/core.py", "run_hidden('t', f)", "HiddenTestFailed: ..."]),
+               ["----", "File grading/hidden/core.py", "run_hidden('assignment1/t')", "HiddenTestFailed: ..."]),
     ]
     cell = _scrub(cell)
     assert cell.source == "check(f)\n" + HIDDEN_NOTE
@@ -34,7 +37,7 @@ def test_hidden_region_and_its_outputs_are_removed():
 
 
 def test_passing_hidden_cell_shows_no_outputs():
-    cell = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\nrun_hidden('t', f)\n### END HIDDEN TESTS")
+    cell = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\nrun_hidden('assignment1/t')\n### END HIDDEN TESTS")
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="secret print\n")]
     assert _scrub(cell).outputs == []
 
@@ -64,7 +67,7 @@ def test_leaked_lists_markers():
 def test_visible_check_output_is_kept_up_to_the_hidden_start_line():
     from grading.hidden.core import START_MARKER
 
-    cell = nbformat.v4.new_code_cell("check(f)\n### BEGIN HIDDEN TESTS\nrun_hidden('t', f)\n### END HIDDEN TESTS")
+    cell = nbformat.v4.new_code_cell("check(f)\n### BEGIN HIDDEN TESTS\nrun_hidden('assignment1/t')\n### END HIDDEN TESTS")
     cell.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="loss: relative error 1e-9 (threshold 1e-07)  OK\n"),
         nbformat.v4.new_output("stream", name="stdout", text=f"more visible\n{START_MARKER}\nX_hidden = [1, 2]\n"),
@@ -75,3 +78,11 @@ def test_visible_check_output_is_kept_up_to_the_hidden_start_line():
     assert texts[:2] == ["loss: relative error 1e-9 (threshold 1e-07)  OK\n", "more visible\n"]
     assert not any("X_hidden" in t or "hidden stderr" in t or START_MARKER in t for t in texts)
     assert _scrub(cell).outputs[-1].traceback == ["HiddenTestFailed: hidden test t failed: shape (2,) but expected (3,)"]
+
+
+def test_one_list_of_instructor_only_markers():
+    """Feedback and the release check the same markers (grading/markers.py); the release also forbids solutions."""
+    assert feedback.FORBIDDEN == markers.FEEDBACK_FORBIDDEN
+    assert set(markers.FEEDBACK_FORBIDDEN) < set(markers.RELEASE_FORBIDDEN)
+    assert {markers.SOLUTION_BEGIN_TEXT, markers.SOLUTION_END_TEXT} <= set(markers.RELEASE_FORBIDDEN)
+    assert set(markers.INSTRUCTOR_CODE) <= set(markers.FEEDBACK_FORBIDDEN)

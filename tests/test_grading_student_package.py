@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from grading.markers import CODE_STUB
 from grading.tool.student_package import StripError, strip_source, strip_tree, student_files
 
 SOURCE = '''import numpy as np
@@ -39,7 +40,7 @@ def test_each_region_becomes_a_stub_naming_the_function_and_notebook():
     assert "the answer" not in out and "W = W + i" not in out and "SOLUTION" not in out
     assert 'raise NotImplementedError("Knn.predict is not written yet; checked in knn.ipynb")' in out
     assert '        raise NotImplementedError("loss is not written yet; checked in svm.ipynb")' in out
-    assert '"""Docstring stays."""' in out and "X = np.asarray(X)" in out and out.count("# YOUR CODE HERE") == 2
+    assert '"""Docstring stays."""' in out and "X = np.asarray(X)" in out and out.count(CODE_STUB) == 2
     namespace = {}
     exec(compile(out, "m.py", "exec"), namespace)
     with pytest.raises(NotImplementedError, match="Knn.predict"):

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 import grading_helpers as fx
+from grading import markers
 from grading.tool import course, release
 
 REPO = course.REPO
-FORBIDDEN = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "run_hidden", "grading.oracles"]
+FORBIDDEN = markers.RELEASE_FORBIDDEN
 GRADING_IMPORT = re.compile(r"^\s*(from|import)\s+grading\b", re.M)
 
 
@@ -75,6 +76,21 @@ def _plain_generate(tmp_path, source) -> subprocess.CompletedProcess:
                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
 
 
+def test_the_markers_are_nbgraders_delimiters_and_stubs():
+    """grading/markers.py and nbgrader strip the same regions and write the same stubs."""
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
+    solutions, hidden = ClearSolutions(), ClearHiddenTests()
+    assert (solutions.begin_solution_delimeter, solutions.end_solution_delimeter) == (
+        markers.SOLUTION_BEGIN_TEXT, markers.SOLUTION_END_TEXT)
+    assert (hidden.begin_test_delimeter, hidden.end_test_delimeter) == (
+        markers.HIDDEN_BEGIN_TEXT, markers.HIDDEN_END_TEXT)
+    assert solutions.code_stub["python"].split("\n")[0] == markers.CODE_STUB
+    assert solutions.text_stub == markers.ANSWER_STUB
+    for line in (markers.BEGIN_SOLUTION, markers.END_SOLUTION, markers.BEGIN_HIDDEN_TESTS, markers.END_HIDDEN_TESTS):
+        assert any(text in line for text in markers.RELEASE_FORBIDDEN), line
+
+
 def test_fixture_release_is_deterministic_and_clean(tmp_path):
     source = fx.write_fixture_source(tmp_path / "source")
     trees = []
@@ -86,7 +102,7 @@ def test_fixture_release_is_deterministic_and_clean(tmp_path):
     for name in trees[0]:
         assert_clean_release(tmp_path / "release_a" / fx.ASSIGNMENT / name)  # every file of the release
     squares = (tmp_path / "release_a" / fx.ASSIGNMENT / "squares.ipynb").read_text()
-    assert fx.SECRET not in squares and "raise NotImplementedError()" in squares and "YOUR ANSWER HERE" in squares
+    assert fx.SECRET not in squares and "raise NotImplementedError()" in squares and markers.ANSWER_STUB in squares
 
 
 def test_regenerating_into_the_same_folder_gives_identical_bytes(tmp_path):

@@ -22,24 +22,16 @@ import jinja2
 from nbgrader.converters import GenerateFeedback
 from traitlets.config import Config
 
+from grading.markers import FEEDBACK_FORBIDDEN
+
 from . import mathjax
 from .course import REPO, ToolError, course_root
 from .feedback_notes import student_notes
 from .gradebook import Cell, assignment_cells, graded_students
 from .nbgrader_run import run_converter
 
-#: Strings that must never appear in feedback handed to a student.
-#: (Solution regions are not listed: a submission may quote them itself, and
-#: nbgrader never copies solution cells from the gradebook into a submission.)
-FORBIDDEN = (
-    "BEGIN HIDDEN TESTS",
-    "END HIDDEN TESTS",
-    "run_hidden",
-    "grading.hidden",
-    "grading/hidden",
-    "grading.oracles",
-    "grading/oracles",
-)
+#: Strings that must never appear in feedback handed to a student (see grading/markers.py).
+FORBIDDEN = FEEDBACK_FORBIDDEN
 
 TEMPLATES = REPO / "grading" / "templates"
 NOT_GRADED_REASON = "it was not autograded (no autograded copy of it exists); ask your TA"

@@ -4,7 +4,10 @@ The release is deterministic (regenerating gives identical bytes): cell ids are
 taken from the source notebook (or derived from the cell index when the source
 has none) and every notebook is written with nbformat's canonical JSON.
 Generating also records the assignment (cells, checksums, hidden tests) in the
-course gradebook, which autograding needs.
+course gradebook, which autograding needs.  The points of hidden-test cells are
+those of the hidden tests' definitions (:mod:`grading.tool.points`, nbgrader's
+first preprocessor); a notebook that disagrees with them fails before nbgrader
+starts, with a message naming notebook and cell.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ import nbformat
 from nbgrader.converters import GenerateAssignment
 from traitlets.config import Config
 
+from grading.hidden.core import HiddenTestImportError
+
 from .course import ToolError, prepare_course_dir, release_dir, source_notebooks
 from .nbgrader_run import run_converter
+from .points import HiddenTestPointsError, check_notebook
 
 
 def release(cfg: Config, assignment: str, release_to: Path | None = None) -> Path:
@@ -30,6 +36,11 @@ def release(cfg: Config, assignment: str, release_to: Path | None = None) -> Pat
     assignment without touching the committed ``assignments/``).
     """
     sources = source_notebooks(cfg, assignment)
+    for src in sources:
+        try:
+            check_notebook(src, assignment)
+        except (HiddenTestPointsError, HiddenTestImportError) as exc:
+            raise ToolError(f"cannot release {assignment}: {exc}") from None
     cfg = copy.deepcopy(cfg)
     if release_to is not None:
         cfg.CourseDirectory.release_directory = str(Path(release_to).resolve())

@@ -24,11 +24,11 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 from grading.hidden.core import START_MARKER
+from grading.markers import HIDDEN_BEGIN_TEXT, INSTRUCTOR_CODE
 
 from .inspect_nb import strip_hidden
 
 HIDDEN_NOTE = "# (hidden tests ran here; they are not shown)"
-INSTRUCTOR_MARKERS = ("grading/hidden", "grading/oracles", "grading.hidden", "grading.oracles", "run_hidden")
 
 
 class ScrubHidden(Preprocessor):
@@ -39,7 +39,7 @@ class ScrubHidden(Preprocessor):
     def preprocess_cell(self, cell: NotebookNode, resources, index):
         if cell.cell_type != "code":
             return cell, resources
-        if "BEGIN HIDDEN TESTS" in cell.source:
+        if HIDDEN_BEGIN_TEXT in cell.source:
             cell.source = strip_hidden(cell.source).rstrip() + "\n" + HIDDEN_NOTE
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
             cell.outputs = _visible_part(cell.get("outputs", [])) + ([_short_error(errors[-1])] if errors else [])
@@ -72,7 +72,7 @@ def _visible_part(outputs) -> list:
 
 def _mentions_instructor_code(output: NotebookNode) -> bool:
     text = "\n".join(output.get("traceback", []))
-    return any(marker in text for marker in INSTRUCTOR_MARKERS)
+    return any(marker in text for marker in INSTRUCTOR_CODE)
 
 
 def _short_error(output: NotebookNode) -> NotebookNode:

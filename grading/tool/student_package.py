@@ -31,8 +31,10 @@ import functools
 import re
 from pathlib import Path
 
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+from grading.markers import BEGIN_HIDDEN_TESTS, BEGIN_SOLUTION, CODE_STUB, END_HIDDEN_TESTS, END_SOLUTION
+
+BEGIN, END = BEGIN_SOLUTION, END_SOLUTION
+HIDDEN = (BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS)
 _DEF = re.compile(r"^(\s*)(?:async\s+)?(def|class)\s+(\w+)")
 
 
@@ -75,7 +77,7 @@ def strip_source(text: str, path: str, checked_in) -> str:
                 raise StripError(f"{path}, line {number}: {BEGIN} inside the region opened on line {start}")
             start, indent = number, line[: len(line) - len(line.lstrip())]
             where = _enclosing(lines, number - 1, len(indent))
-            out += [f"{indent}# YOUR CODE HERE",
+            out += [f"{indent}{CODE_STUB}",
                     f'{indent}raise NotImplementedError("{where} is not written yet; checked in {checked_in(where.split(".")[0])}")']
         elif stripped == END:
             if start is None:
