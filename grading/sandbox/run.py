@@ -190,7 +190,9 @@ class Sandbox:
         if self.insecure:
             return list(argv)
         args = [self.layers.bwrap, *system_binds(), "--proc", "/proc", "--dev", "/dev",
-                "--perms", "1777", "--size", str(self.limits.file_size_bytes), "--tmpfs", "/tmp"]
+                "--perms", "1777", "--size", str(self.limits.file_size_bytes), "--tmpfs", "/tmp",
+                # POSIX shared memory (joblib, multiprocessing) works, within the same size cap
+                "--perms", "1777", "--size", str(self.limits.file_size_bytes), "--tmpfs", "/dev/shm"]
         binds = [(p, "--ro-bind") for p in self.readonly] + [(self.workdir, "--bind")]
         covered, made = SYSTEM_DIRS + [b for b, _ in binds], {Path("/"), Path("/tmp")}
         for path, flag in sorted(binds, key=lambda b: len(b[0].parts)):  # parents before children

@@ -161,7 +161,8 @@ def hidden_cells(cells, assignment: str) -> dict[str, list[str]]:
     (scored by the trusted scorer; any other test cell keeps nbgrader's in-kernel score)."""
     from grading.hidden.core import load_assignment
 
-    registered = load_assignment(assignment)
+    registered = {gid: t for gid, t in load_assignment(assignment).items()
+                  if t.func.__module__.startswith(f"grading.hidden.{assignment}.")}
     out = {}
     for name, graded in cells.items():
         ids = []
@@ -260,12 +261,43 @@ def _finish(root: Path, state: Path, job: Job, record: StudentRecord, inspection
             # A notebook nbgrader could not run is shown as submitted, so its answers can still be graded by hand.
             source = produced or inside(folder, Path("submission") / f"{name}.ipynb")
             if source is not None:
-                shutil.copyfile(source, dest / f"{name}.ipynb")
+                _copy_sanitized(source, dest / f"{name}.ipynb", set(cells[name]))
     result = _result(record, inspections, root, cells, timeout, dest=dest)
     record.messages = result.messages
     write_atomic(state / "records" / f"{job.student}.json", record.to_json())
     shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+def _copy_sanitized(source: Path, dest: Path, grade_ids: set[str]) -> None:
+    """Copy a graded notebook, turning cells with a grade_id the release does not have (renamed) and second
+    copies of a grade_id (duplicated) into ordinary cells, so nbgrader's feedback and Formgrader can show it."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(source, as_version=4)
+    except Exception:
+        shutil.copyfile(source, dest)
+        return
+    seen = set()
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if gid is not None and (gid not in grade_ids or gid in seen):
+            cell.metadata.pop("nbgrader")
+        elif gid is not None:
+            seen.add(gid)
+    nbformat.write(nb, dest)
+
+
+def _tamper_flags(root: Path, record: StudentRecord, most: int = 5) -> list[str]:
+    from grading.trusted.tamper import scan
+
+    found = scan(root / "submitted" / record.student / record.assignment, root / "release" / record.assignment)
+    flags = [f"flagged for review: {flag}" for flag in found[:most]]
+    if len(found) > most:
+        flags.append(f"flagged for review: {len(found) - most} more line(s) like these")
+    return flags
 
 
 def _result(record: StudentRecord, inspections, root: Path, cells, timeout, dest: Path | None = None,
@@ -283,10 +315,12 @@ def _result(record: StudentRecord, inspections, root: Path, cells, timeout, dest
         if found.problem or record.mode != "full":
             continue
         if not record.notebooks.get(name):
-            messages.append(diagnose.failure_message(name, record.nbgrader.get(name, {"error": "not graded"})))
+            messages.append(diagnose.failure_message(name, record.nbgrader.get(name, {"error": "not graded"}),
+                                                     trusted=True))
         elif dest is not None and (dest / f"{name}.ipynb").exists():
             messages += diagnose.cell_messages(name, dest / f"{name}.ipynb", timeout)
     messages += record.events
     messages += record.flags()
+    messages += _tamper_flags(root, record)
     total = merge_record(root, record, zero_notebooks, zero_cells)
     return StudentResult(record.student, messages, total)

@@ -9,7 +9,7 @@ import nbformat
 
 from cs231n_lib.student import IMPORT_FAILED
 
-from .execute import DIED, SKIPPED_ENAME
+from .execute import DIED, SKIPPED_ENAME, TRUNCATED
 from .inspect_nb import Inspection
 
 _SYNTAX = {"SyntaxError", "IndentationError", "TabError"}
@@ -17,8 +17,18 @@ _SYNTAX = {"SyntaxError", "IndentationError", "TabError"}
 _IN_MODULE = re.compile(r"\((?!\d+\.py,)[^()]*\.py, line \d+\)$")
 
 
-def failure_message(notebook: str, result: dict) -> str:
-    """Why nbgrader could not autograde ``notebook`` (its captured log and traceback in ``result``)."""
+def failure_message(notebook: str, result: dict, trusted: bool = False) -> str:
+    """Why nbgrader could not autograde ``notebook`` (its captured log and traceback in ``result``).
+
+    ``trusted``: the hidden tests were scored outside the notebook anyway (say so instead of "scores 0")."""
+    message = _failure(notebook, result)
+    if trusted:
+        message = message.replace(f"; {notebook} scores 0", "; its hidden tests were still scored (outside the "
+                                  "notebook) and its written answers are kept as submitted")
+    return message
+
+
+def _failure(notebook: str, result: dict) -> str:
     text = (result.get("log", "") or "") + "\n" + (result.get("error", "") or "")
     if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
         return (
@@ -47,6 +57,9 @@ def cell_messages(notebook: str, autograded: Path, timeout: int) -> list[str]:
         names = [out.get("ename") for out in cell.get("outputs", []) if out.get("output_type") == "error"]
         printed = "".join(out.get("text", "") for out in cell.get("outputs", []) if out.get("output_type") == "stream")
         broken = [line[len(IMPORT_FAILED):] for line in printed.splitlines() if line.startswith(IMPORT_FAILED)]
+        if TRUNCATED.split("{}")[0] in printed:
+            messages.append(f"{notebook}.ipynb: {label} printed more than "
+                            f"{TRUNCATED.split('more than ')[1].split(' bytes')[0]} bytes; the rest was dropped")
         if broken:
             messages.append(f"{notebook}.ipynb: {broken[0]}; the tests that need it score 0")
         if SKIPPED_ENAME in names:
@@ -71,6 +84,12 @@ def inspection_messages(notebook: str, found: Inspection) -> list[str]:
     messages = []
     if found.deleted:
         messages.append(f"{notebook}.ipynb: graded cell(s) {', '.join(found.deleted)} deleted; they score 0")
+    if found.duplicated:
+        messages.append(f"{notebook}.ipynb: graded cell(s) {', '.join(found.duplicated)} appear more than once; "
+                        "only the first copy counts (flagged for review)")
+    if found.unknown:
+        messages.append(f"{notebook}.ipynb: graded cell(s) {', '.join(found.unknown)} are not in the release "
+                        "(renamed grade_id?); they are not graded (flagged for review)")
     if found.edited:
         messages.append(
             f"{notebook}.ipynb: test cell(s) {', '.join(found.edited)} were edited; "

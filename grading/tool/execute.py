@@ -7,6 +7,12 @@ instead records an error on that cell, starts a fresh kernel, replays the
 cells before it (without the ones that killed it) and carries on, so only the
 work that depends on that cell is lost.
 
+Two more things nbgrader gets wrong are fixed here too: a cell's output is
+capped (``max_output_bytes``; a student printing a gigabyte cannot exhaust
+the grader's memory), and text on stderr -- warnings -- is kept but shown as
+ordinary output, because nbgrader scores any test cell with stderr output 0
+(a correct answer that prints a warning would lose its points).
+
 It is the Execute step of ``Autograde.autograde_preprocessors`` in
 ``grading/nbgrader_config.py``, so plain nbgrader (CLI and Formgrader) and
 ``python -m grading autograde`` grade a kernel-killing cell the same way.
@@ -22,6 +28,8 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
+#: Appended (once) to a cell whose output went over the cap.
+TRUNCATED = "[output truncated by the autograder: this cell printed more than {} bytes]"
 DIED = "stopped the kernel (os._exit, a crash, or running out of memory)"
 #: Marks the error output of a cell that was skipped (grading/tool/diagnose.py reports it).
 SKIPPED_ENAME = "CellSkippedByAutograder"
@@ -37,12 +45,38 @@ class ResilientExecute(Execute):
     """``Execute`` that skips a cell which kills the kernel and goes on in a fresh kernel."""
 
     max_kernel_deaths = Integer(3, help="cells that may kill the kernel before the notebook is given up").tag(config=True)
+    max_output_bytes = Integer(1 << 20, help="output kept per cell; the rest is dropped").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._dead_cells: list[int] = []
+        self._output_bytes: dict[int, int] = {}
         return super().preprocess(nb, resources, km)
 
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        size = len(content.get("text", "")) if msg["msg_type"] == "stream" else len(str(content.get("data", "")))
+        used = self._output_bytes.get(cell_index, 0)
+        self._output_bytes[cell_index] = used + size
+        cap = self.max_output_bytes
+        if used + size > cap:
+            if used > cap:
+                return None  # already truncated
+            notice = TRUNCATED.format(cap)
+            if msg["msg_type"] == "stream":
+                msg = dict(msg, content=dict(content, text=content.get("text", "")[: max(0, cap - used)] + "\n"))
+                super().output(outs, msg, display_id, cell_index)
+            outs.append(NotebookNode(output_type="stream", name="stdout", text=notice + "\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
     def preprocess_cell(self, cell, resources, index):
+        cell, resources = self._execute_cell(cell, resources, index)
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                out["name"] = "stdout"  # warnings never change a score (see the module docstring)
+        return cell, resources
+
+    def _execute_cell(self, cell, resources, index):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:

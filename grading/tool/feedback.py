@@ -54,8 +54,19 @@ def generate(cfg: Config, assignment: str, student: str = "*") -> list[Path]:
             if (folder / f"{notebook}.html").exists():
                 files.append(folder / f"{notebook}.html")
         mathjax.install(root, folder)
-    withhold_leaks(files)
+    withhold_leaks(files, lambda page: _written_by_student(root, page))
     return files
+
+
+def _written_by_student(root: Path, page: Path) -> str:
+    """The text of everything the student handed in for the assignment of feedback ``page``
+    (feedback/<student>/<assignment>/<nb>.html): a marker the student wrote is theirs, not a leak."""
+    submitted = root / "submitted" / page.parent.parent.name / page.parent.name
+    texts = []
+    for path in sorted(submitted.rglob("*")) if submitted.is_dir() else []:
+        if path.is_file() and not path.is_symlink() and path.suffix in (".ipynb", ".py"):
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(texts)
 
 
 def _students(root: Path, assignment: str, student: str) -> list[str]:
@@ -90,9 +101,15 @@ def write_not_graded(path: Path, notebook: str, cells: dict[str, Cell], notes: l
     return path
 
 
-def withhold_leaks(files: list[Path]) -> None:
-    """Delete every page in ``files`` that contains a forbidden marker, and say which."""
-    leaks = [(path, leaked(path.read_text(encoding="utf-8"))) for path in files]
+def withhold_leaks(files: list[Path], own_text=lambda page: "") -> None:
+    """Delete every page in ``files`` that contains a forbidden marker, and say which.
+
+    ``own_text(page)``: what the student wrote; markers in it (an attacker's own code quoting
+    ``run_hidden``, say) are not leaks."""
+    leaks = []
+    for path in files:
+        own = own_text(path)
+        leaks.append((path, [m for m in leaked(path.read_text(encoding="utf-8")) if m not in own]))
     leaks = [(path, found) for path, found in leaks if found]
     for path, _ in leaks:
         path.unlink()

@@ -33,6 +33,27 @@ def notes_for(messages: list[str], notebook: str, notebooks: list[str]) -> list[
     return [m for m in messages if about(m, notebook) or not any(about(m, nb) for nb in notebooks)]
 
 
+def trusted_notes(root: Path, assignment: str, student: str, notebook: str) -> list[str]:
+    """What the trusted scorer found for this notebook's hidden tests: a summary and each failure's message
+    (what was checked, what differed; never the inputs)."""
+    from grading.trusted.records import StudentRecord
+
+    from .autograde import state_dir
+
+    path = state_dir(Path(root), assignment) / "records" / f"{student}.json"
+    try:
+        tests = [t for t in StudentRecord.from_json(path.read_text()).test_records() if t.notebook == notebook]
+    except (OSError, ValueError, TypeError):
+        return []
+    if not tests:
+        return []
+    passed = sum(t.passed for t in tests)
+    notes = [f"{notebook}.ipynb: {passed} of {len(tests)} hidden tests passed (run by the trusted grader on its "
+             "own inputs, outside your notebook; these results are your score)"]
+    notes += [f"{notebook}.ipynb: {t.message}" for t in tests if not t.passed]
+    return notes
+
+
 def student_notes(root: Path, assignment: str, student: str, notebook: str, notebooks: list[str]) -> list[str]:
     """:func:`notes_for` on the messages autograde stored for ``student``."""
     return notes_for(load_messages(Path(root), assignment).get(student, []), notebook, notebooks)
@@ -61,6 +82,7 @@ class FeedbackNotes(Preprocessor):
                 meta["needs_manual_grade"] = bool(grade.needs_manual_grade)
                 if grade.needs_manual_grade:
                     pending += float(grade.max_score)
-        info["notes"] = student_notes(root, info["assignment"], info["student"], info["notebook"], notebooks)
+        info["notes"] = student_notes(root, info["assignment"], info["student"], info["notebook"], notebooks) + \
+            trusted_notes(root, info["assignment"], info["student"], info["notebook"])
         info["pending_points"] = pending
         return nb, resources

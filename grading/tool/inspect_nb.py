@@ -22,6 +22,8 @@ class Inspection:
     problem: str | None = None  # why the notebook cannot be graded at all
     deleted: list[str] = field(default_factory=list)  # grade ids of test/graded cells missing
     edited: list[str] = field(default_factory=list)  # grade ids of test cells whose code changed
+    duplicated: list[str] = field(default_factory=list)  # grade ids that appear on more than one cell
+    unknown: list[str] = field(default_factory=list)  # grade ids the release does not have (renamed cells?)
 
 
 def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str | None]:
@@ -70,12 +72,16 @@ def inspect(nb: nbformat.NotebookNode, grade_cells: dict[str, dict]) -> Inspecti
     every graded cell of the notebook (source with hidden tests, as stored by
     nbgrader).
     """
-    seen = {}
+    seen, found = {}, Inspection()
     for cell in nb.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id and grade_id not in seen:
+        if grade_id and grade_id in seen:
+            if grade_id not in found.duplicated:
+                found.duplicated.append(grade_id)
+        elif grade_id:
             seen[grade_id] = cell
-    found = Inspection()
+    found.unknown = [gid for gid, cell in seen.items() if gid not in grade_cells
+                     and cell.get("metadata", {}).get("nbgrader", {}).get("grade")]
     for grade_id, info in grade_cells.items():
         cell = seen.get(grade_id)
         if cell is None:

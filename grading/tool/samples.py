@@ -25,7 +25,9 @@ exactly once, so a spec that no longer fits the notebooks fails loudly);
 ``delete_cell: <grade id>``; ``set_source: <text>`` with ``cell``;
 ``append_cell: <code>`` (a new ungraded code cell at the end);
 ``corrupt: true`` (the file is cut mid-JSON); ``delete: true`` (no file);
-``rename: <file name>`` (saved under another name, e.g. ``knn (1).ipynb``).
+``rename: <file name>`` (saved under another name, e.g. ``knn (1).ipynb``);
+``duplicate_cell: <grade id>`` (a copy just before it, with source ``new`` if given);
+``rename_cell: <grade id>`` with ``new: <grade id>``.
 Files of the student package are edited with ``file: <path in the assignment>``
 (e.g. ``cs231n/classifiers/k_nearest_neighbor.py``) instead of ``notebook``:
 ``old``/``new``, ``set_source`` or ``delete``.
@@ -39,6 +41,7 @@ contain (``ok`` when there are none).
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +53,8 @@ from .course import REPO, ToolError
 from .gradebook import Cell
 
 SPEC_DIR = REPO / "grading" / "samples"
-_EDIT_KEYS = {"notebook", "file", "cell", "old", "new", "delete_cell", "set_source", "append_cell", "corrupt", "delete", "rename"}
+_EDIT_KEYS = {"notebook", "file", "cell", "old", "new", "delete_cell", "set_source", "append_cell", "corrupt", "delete",
+              "rename", "duplicate_cell", "rename_cell"}
 _FILE_EDIT_KEYS = {"file", "old", "new", "set_source", "delete"}
 
 
@@ -80,6 +84,8 @@ def load_spec(path: Path | str) -> Spec:
         raise ToolError(f"cannot read sample spec {path}: {exc}") from None
     students = []
     for entry in data.get("students", []):
+        # `notebook_edits` follow `edits` (so a YAML anchor can share a list of edits between students)
+        entry = dict(entry, edits=list(entry.get("edits", [])) + list(entry.pop("notebook_edits", [])))
         unknown = set(entry) - {"id", "base", "layout", "edits", "expect", "about"}
         if unknown:
             raise ToolError(f"{path}: student {entry.get('id')!r} has unknown keys {sorted(unknown)}")
@@ -192,6 +198,15 @@ def _apply(nb, text, edit, who):
         return nb, whole[: len(whole) // 2]
     if "delete_cell" in edit:
         del nb.cells[_find(nb, edit["delete_cell"], who)]
+    elif "duplicate_cell" in edit:  # a copy (with `new` as its source, if given) just before the original
+        index = _find(nb, edit["duplicate_cell"], who)
+        copy = nbformat.from_dict(json.loads(json.dumps(nb.cells[index])))
+        copy.pop("id", None)
+        if "new" in edit:
+            copy.source = edit["new"]
+        nb.cells.insert(index, copy)
+    elif "rename_cell" in edit:  # {rename_cell: old grade id, new: new grade id}
+        nb.cells[_find(nb, edit["rename_cell"], who)].metadata["nbgrader"]["grade_id"] = edit["new"]
     elif "set_source" in edit:
         nb.cells[_find(nb, edit["cell"], who)].source = edit["set_source"]
     elif "append_cell" in edit:

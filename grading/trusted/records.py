@@ -78,6 +78,7 @@ class StudentRecord(_Record):
     mode: str = "full"                # "full" (notebooks run) or "scores-only"
     nbgrader: dict[str, dict] = field(default_factory=dict)  # notebook -> nbgrader's {success, log, error}
     kernel_scores: dict[str, dict] = field(default_factory=dict)  # notebook -> grade id -> nbgrader's auto score
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (bench/grading.py reports them)
 
     def test_records(self) -> list[TestRecord]:
         return [TestRecord.from_dict(t) for t in self.tests]

@@ -18,9 +18,10 @@ _NUMBER = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?")
 #: Only numbers printed with at least this many significant digits are compared (numpy prints 8):
 #: round numbers and short ones (accuracies, "0.274") match random inputs by chance.
 MIN_DIGITS = 7
-#: An output is dropped when at least this many of its long numbers, and at least half of them,
-#: are hidden inputs (to a relative 1e-6).
+#: An output is dropped when at least MIN_MATCHES of its long numbers, and at least half of them (or at
+#: least MANY), are hidden inputs (to a relative 1e-7: numpy prints 8 significant digits).
 MIN_MATCHES = 5
+MANY = 20
 NOTICE = "[output removed by the grader: it shows inputs of a hidden test]\n"
 
 
@@ -37,8 +38,8 @@ def _matches(text: str, values: np.ndarray) -> bool:
         return False
     idx = np.clip(np.searchsorted(values, numbers), 1, len(values) - 1)
     nearest = np.minimum(np.abs(values[idx] - numbers), np.abs(values[idx - 1] - numbers))
-    hits = int(np.sum(nearest <= 1e-6 * np.abs(numbers)))
-    return hits >= MIN_MATCHES and 2 * hits >= numbers.size
+    hits = int(np.sum(nearest <= 1e-7 * np.abs(numbers)))
+    return hits >= MIN_MATCHES and (2 * hits >= numbers.size or hits >= MANY)
 
 
 def _text(output) -> str:

@@ -51,6 +51,11 @@ def sandbox_env(**extra: str) -> dict[str, str]:
     return env
 
 
+#: The limits of a grading sandbox: the sandbox's defaults, with fewer processes (a notebook run needs about
+#: 40 threads and processes; a fork bomb stops sooner).
+GRADING_LIMITS = Limits(processes=128)
+
+
 def make_sandbox(folder: Path, slot: int, limits: Limits | None = None, insecure: bool = False) -> Sandbox:
     return Sandbox(Path(folder), readonly=readonly_paths(), hidden=hidden_paths(), slot=slot,
-                   limits=limits or Limits(), insecure=insecure)
+                   limits=limits or GRADING_LIMITS, insecure=insecure)

@@ -27,6 +27,10 @@ def score(tests: list[HiddenTest], folder: Path, sandbox, seconds_per_test: floa
             student.peer.set_budget(seconds_per_test)
             outcome = execute(test, None, student.session())
             events = []
+            if not outcome.passed and "MemoryError" in outcome.message:
+                limit = getattr(getattr(sandbox, "limits", None), "memory_bytes", None)
+                events.append(f"{test.grade_id}: your code ran out of memory"
+                              + (f" (the grader's limit is {limit / 2**30:.1f} GiB per process)" if limit else ""))
             if not outcome.passed:
                 problem = student.failure(_last_error(student))
                 if problem is not None:
