@@ -12,6 +12,7 @@ from cs231n_lib.student import IMPORT_FAILED
 from .execute import DIED, SKIPPED_ENAME, TRUNCATED
 from .inspect_nb import Inspection
 
+_TRUNCATED = re.compile(re.escape(TRUNCATED).replace(re.escape("{}"), r"(\d+)"))
 _SYNTAX = {"SyntaxError", "IndentationError", "TabError"}
 #: A syntax error in a file other than a cell (cells compile as "<digits>.py" in ipykernel).
 _IN_MODULE = re.compile(r"\((?!\d+\.py,)[^()]*\.py, line \d+\)$")
@@ -57,9 +58,9 @@ def cell_messages(notebook: str, autograded: Path, timeout: int) -> list[str]:
         names = [out.get("ename") for out in cell.get("outputs", []) if out.get("output_type") == "error"]
         printed = "".join(out.get("text", "") for out in cell.get("outputs", []) if out.get("output_type") == "stream")
         broken = [line[len(IMPORT_FAILED):] for line in printed.splitlines() if line.startswith(IMPORT_FAILED)]
-        if TRUNCATED.split("{}")[0] in printed:
-            messages.append(f"{notebook}.ipynb: {label} printed more than "
-                            f"{TRUNCATED.split('more than ')[1].split(' bytes')[0]} bytes; the rest was dropped")
+        cut = _TRUNCATED.search(printed)
+        if cut:
+            messages.append(f"{notebook}.ipynb: {label} printed more than {cut.group(1)} bytes; the rest was dropped")
         if broken:
             messages.append(f"{notebook}.ipynb: {broken[0]}; the tests that need it score 0")
         if SKIPPED_ENAME in names:
