@@ -32,9 +32,6 @@ from .checks import CheckFailed
 
 __all__ = ["load", "load_object", "StudentCodeError", "Unavailable", "IMPORT_FAILED"]
 
-#: The assignment's student package: the only modules :func:`load` marks for autoreload.
-STUDENT_PACKAGE = "cs231n"
-
 #: How the line :func:`load` prints for a module that does not import begins (the grader looks for it).
 IMPORT_FAILED = "cannot use "
 
@@ -110,6 +107,16 @@ def _reason(exc: BaseException, module: str) -> str:
             "Fix it, then run the cell that imports it again.")
 
 
+def _next_to_notebook(module) -> bool:
+    """Whether ``module`` is the student's: its files lie in the notebook's folder (the working directory)."""
+    path = getattr(module, "__file__", None)
+    try:
+        Path(path).resolve().relative_to(Path.cwd().resolve())
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _mark_reloadable(module: str) -> None:
     """Tell a loaded autoreload extension to reload the student package's modules (``%aimport``)."""
     try:
@@ -121,7 +128,7 @@ def _mark_reloadable(module: str) -> None:
     if magics is None:
         return
     package = module.split(".")[0]
-    if package != STUDENT_PACKAGE:  # e.g. numpy.random:seed, loaded for a hidden test
+    if not _next_to_notebook(sys.modules.get(package)):  # e.g. numpy.random:seed, loaded for a hidden test
         return
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         magics._reloader.mark_module_reloadable(name)
