@@ -53,10 +53,11 @@ test: data
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 demo: data
-	$(BIN)/python -m grading demo
+	$(BIN)/python -m grading demo $(ARGS)
 
-bench: venv
+bench: data
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/grading.py $(BENCH_GRADING_ARGS)
 
 release: venv
 	$(BIN)/python -m grading release

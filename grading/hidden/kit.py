@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from cs231n_lib.checks import CheckFailed, find_mismatch, raise_mismatch
-from grading.hidden.core import case_rng
+from grading.hidden.core import student_object, case_rng
 
 __all__ = [
     # comparing (any assignment)
@@ -152,13 +152,13 @@ def call_on_copies(fn, name, *args, names=None, advice=_IN_PLACE_ADVICE):
     """``fn(*args)`` with copies of the array arguments; ``CheckFailed`` when ``fn`` changed one in place.
 
     ``names``: what to call each argument in the message (default ``arg 0``, ``arg 1``, ...).
-    Only visible in-process: a sandboxed call works on its own copies."""
+    The comparison runs next to the student's code (``grading.kernel.probes.changed_inputs``), so it
+    also sees in-place changes when the call runs in a sandboxed process."""
     copies = [arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args]
-    out = fn(*copies)
-    for i, (before, after) in enumerate(zip(args, copies)):
-        if isinstance(before, np.ndarray) and not np.array_equal(before, after):
-            arg = names[i] if names else f"arg {i}"
-            raise CheckFailed(f"{name} changed its input {arg} in place; work on new arrays ({advice}).")
+    out, changed = student_object("grading.kernel.probes:changed_inputs")(fn, *copies)
+    for i in changed:
+        arg = names[i] if names else f"arg {i}"
+        raise CheckFailed(f"{name} changed its input {arg} in place; work on new arrays ({advice}).")
     return out
 
 
