@@ -81,7 +81,7 @@ def autograde(cfg: Config, assignment: str, submissions: Path | str, jobs: int =
         layers.require(insecure=insecure)
     except SandboxUnavailable as exc:
         raise ToolError(str(exc)) from None
-    log("sandbox layers on this host:\n  " + layers.describe().replace("\n", "\n  "))
+    log("sandbox layers on this host:\n  " + layers.describe(insecure).replace("\n", "\n  "))
     if insecure:
         log("WARNING: --insecure: student code runs WITHOUT the sandbox; use this only for a quick local check")
 
