@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 import plain_nbgrader
+from grading.markers import FEEDBACK_FORBIDDEN, SOLUTION_BEGIN_TEXT, SOLUTION_END_TEXT
 from grading.tool import course, demo, export, samples
 from grading_helpers import html_text
 from grading.tool.gradebook import assignment_cells
@@ -120,8 +121,7 @@ def test_feedback_never_reveals_hidden_tests_or_oracles(demo_run):
     assert demo_run["feedback"]
     for path in demo_run["feedback"]:
         page = path.read_text()
-        for marker in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "run_hidden", "grading.hidden", "grading/hidden",
-                       "grading.oracles", "grading/oracles", "grading.hidden.core"):
+        for marker in FEEDBACK_FORBIDDEN:
             assert marker not in page, f"{path} shows {marker!r}"
         text = html_text(page)
         for name in helpers:
@@ -139,9 +139,9 @@ def _solution_lines() -> set[str]:
         for cell in nbformat.read(nb_path, as_version=4).cells:
             inside = False
             for line in cell.source.splitlines():
-                if "BEGIN SOLUTION" in line:
+                if SOLUTION_BEGIN_TEXT in line:
                     inside = True
-                elif "END SOLUTION" in line:
+                elif SOLUTION_END_TEXT in line:
                     inside = False
                 elif inside and len(line.strip()) > 30 and line.strip() not in released:
                     lines.add(line.strip())

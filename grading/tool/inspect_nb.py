@@ -14,6 +14,8 @@ from pathlib import Path
 
 import nbformat
 
+from grading.markers import HIDDEN_BEGIN_TEXT, HIDDEN_END_TEXT
+
 
 @dataclass
 class Inspection:
@@ -49,9 +51,9 @@ def strip_hidden(source: str) -> str:
     """``source`` without its ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` region."""
     kept, hidden = [], False
     for line in source.split("\n"):
-        if "BEGIN HIDDEN TESTS" in line:
+        if HIDDEN_BEGIN_TEXT in line:
             hidden = True
-        elif "END HIDDEN TESTS" in line:
+        elif HIDDEN_END_TEXT in line:
             hidden = False
         elif not hidden:
             kept.append(line)

@@ -49,6 +49,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from grading.markers import BEGIN_SOLUTION, END_SOLUTION
+
 from .course import REPO, ToolError
 from .gradebook import Cell
 
@@ -145,7 +147,7 @@ def _write_package(student: Student, source: Path, release: Path, folder: Path) 
         text = released.read_text(encoding="utf-8")
         if student.base == "solution" and (source / rel).exists():
             text = "".join(line for line in (source / rel).read_text(encoding="utf-8").splitlines(keepends=True)
-                           if line.strip() not in {"### BEGIN SOLUTION", "### END SOLUTION"})
+                           if line.strip() not in {BEGIN_SOLUTION, END_SOLUTION})
         for edit in (e for e in student.edits if e.get("file") == str(rel)):
             text = _edit_file(text, edit, student.id)
         if text is not None:

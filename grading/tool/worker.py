@@ -2,8 +2,7 @@
 
     python -m grading.tool.worker <job.json>
 
-``job.json``: ``{"course_dir", "assignment", "student", "notebooks", "timeout",
-"source_dir", "exclude_overwriting"}``.  The parent has put a gradebook holding
+``job.json``: a :class:`grading.trusted.records.WorkerJob`.  The parent has put a gradebook holding
 the assignment (no students), the student's gradable files and the release's
 provided files (``source_dir``) in ``course_dir``; the worker runs in a sandbox
 that sees nothing else of the course.  Each notebook is autograded on
@@ -20,27 +19,29 @@ import sys
 from pathlib import Path
 
 
-def grade(job: dict) -> dict:
+def grade(job) -> dict:
     from nbgrader.converters import Autograde
 
     from .course import load_config
     from .nbgrader_run import run_converter
 
-    cfg = load_config(job["course_dir"], job["timeout"], job["source_dir"], job.get("release_dir"))
-    if "exclude_overwriting" in job:  # computed by the trusted parent from the instructor's solutions
-        cfg.Autograde.exclude_overwriting = {job["assignment"]: list(job["exclude_overwriting"])}
+    cfg = load_config(job.course_dir, job.timeout, job.source_dir)
+    # computed by the trusted parent from the instructor's solutions, which this sandbox cannot see
+    cfg.Autograde.exclude_overwriting = {job.assignment: list(job.exclude_overwriting)}
     results = {}
-    for name in job["notebooks"]:
+    for name in job.notebooks:
         results[name] = run_converter(
             Autograde, cfg, raise_on_error=False,
-            assignment_id=job["assignment"], student_id=job["student"], notebook_id=name,
+            assignment_id=job.assignment, student_id=job.student, notebook_id=name,
         )
     return results
 
 
 def main(argv: list[str]) -> int:
     job_file = Path(argv[0])
-    job = json.loads(job_file.read_text())
+    from grading.trusted.records import WorkerJob
+
+    job = WorkerJob.from_json(job_file.read_text())
     results = grade(job)
     (job_file.parent / "result.json").write_text(json.dumps(results, indent=1))
     return 0

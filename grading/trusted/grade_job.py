@@ -28,7 +28,7 @@ from pathlib import Path
 from grading.hidden.core import find, load_assignment
 from grading.sandbox import Limits
 
-from .records import Job, StudentRecord, TestRecord
+from .records import Job, StudentRecord, TestRecord, WorkerJob
 from .redact import redact
 from .sandboxing import make_sandbox, sandbox_env
 from .scorer import score
@@ -113,10 +113,9 @@ def _run_notebooks(job: Job, folder: Path, limits: Limits | None, record: Studen
     _fresh_copy(folder / "submission", target, notebooks=job.notebooks)
     _fresh_copy(folder / "source", work / "source" / job.assignment, notebooks=False)
     shutil.copy(folder / "gradebook.db", work / "gradebook.db")
-    worker_job = {"course_dir": str(work), "assignment": job.assignment, "student": job.student,
-                  "notebooks": job.notebooks, "timeout": job.timeout,
-                  "source_dir": str(work / "source"), "exclude_overwriting": job.exclude_overwriting}
-    (work / "job.json").write_text(json.dumps(worker_job, indent=1))
+    worker_job = WorkerJob(str(work), job.assignment, job.student, job.notebooks, job.timeout, str(work / "source"),
+                           job.exclude_overwriting)
+    (work / "job.json").write_text(worker_job.to_json())
     sandbox = make_sandbox(work, job.slot, limits, job.insecure)
     _give(work, sandbox.uid)
     socket_path = work / SOCKET_NAME

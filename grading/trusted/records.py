@@ -5,7 +5,8 @@
 - :class:`StudentRecord` -- everything grading one student produced: tests,
   notebook problems, sandbox events, messages; written atomically once the
   student is done, so a killed run resumes with what is missing.
-- :class:`Job` -- what a grading worker needs to grade one student.
+- :class:`Job` -- what a grading worker needs to grade one student;
+- :class:`WorkerJob` -- what the sandboxed nbgrader run of that student needs.
 """
 
 from __future__ import annotations
@@ -103,6 +104,19 @@ class Job(_Record):
     exclude_overwriting: list[str] = field(default_factory=list)
     slot: int = 0
     insecure: bool = False
+
+
+@dataclass
+class WorkerJob(_Record):
+    """What the sandboxed nbgrader worker (``grading/tool/worker.py``) grades: one student's notebooks in a
+    private course directory holding only them, the release's provided files and an empty gradebook."""
+    course_dir: str
+    assignment: str
+    student: str
+    notebooks: list[str]
+    timeout: int
+    source_dir: str
+    exclude_overwriting: list[str] = field(default_factory=list)
 
 
 def write_atomic(path: Path, text: str) -> None:
