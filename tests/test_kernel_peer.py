@@ -440,9 +440,6 @@ def test_the_other_side_going_away_while_waiting_is_peer_closed():
     a.close()
 
 
-@pytest.mark.xfail(strict=True, raises=BrokenPipeError,
-                   reason="BUG: Peer._send does not turn OSError into PeerClosed (only _recv does): a request to "
-                          "a side that already went away raises BrokenPipeError, not PeerClosed as documented")
 def test_a_request_to_a_side_that_went_away_is_peer_closed():
     a, b = socket.socketpair()
     peer = Peer(a, TRUSTED_OPS)
@@ -455,8 +452,6 @@ def test_a_request_to_a_side_that_went_away_is_peer_closed():
         a.close()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: when the other side goes away before a reply is sent, serve() "
-                                       "raises BrokenPipeError (from _handle's second send) instead of returning")
 def test_serve_returns_when_the_other_side_goes_away_before_the_reply():
     a, b = socket.socketpair()
     student = Peer(b, STUDENT_OPS, importer=importer)

@@ -120,7 +120,11 @@ def test_numpy_scalars_stay_scalars_of_their_dtype(scalar):
     back = roundtrip(scalar)
     assert isinstance(back, np.generic) and not isinstance(back, np.ndarray)
     assert type(back) is type(scalar) and back.dtype == scalar.dtype
-    assert np.asarray(back).tobytes() == np.asarray(scalar).tobytes()
+    if scalar.dtype.kind in "fc" and scalar.dtype.itemsize > 8 * (2 if scalar.dtype.kind == "c" else 1):
+        # long double: 10 significant bytes in 16, the padding is whatever was in memory
+        assert (back == scalar) or (np.isnan(back) and np.isnan(scalar))
+    else:
+        assert np.asarray(back).tobytes() == np.asarray(scalar).tobytes()
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), -0.0, 1e308, 5e-324])
@@ -249,9 +253,6 @@ def test_unknown_node_kinds_go_to_the_resolver():
     assert seen == [{"$": "whatever", "id": 1}]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: decode lets TypeError/KeyError/IndexError escape for a malformed "
-                                       "array node (unknown dtype string, missing or out-of-range buffer index) "
-                                       "instead of WireError, which the module documents for malformed messages")
 @pytest.mark.parametrize("node,buffers", [
     ({"$": "nd", "dtype": "not-a-dtype", "shape": [1], "buf": 0}, [b"\x00"]),
     ({"$": "nd", "dtype": "<i4", "shape": [1], "buf": 3}, [b"\x00" * 4]),

@@ -167,9 +167,6 @@ def test_no_match_does_not_rewrite_the_file(tmp_path, hidden):
     assert nb.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: redact looks only at stream, execute_result and display_data "
-                                       "outputs: an error output whose message or traceback prints the recorded "
-                                       "hidden inputs (raise ValueError(str(saved))) stays in the feedback")
 def test_an_error_output_that_shows_inputs_is_removed(tmp_path, hidden):
     error = new_output("error", ename="ValueError", evalue=str(hidden["X"]),
                        traceback=["ValueError Traceback", f"ValueError: {hidden['X']}"])

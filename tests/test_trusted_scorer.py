@@ -228,8 +228,6 @@ def test_grouping_keeps_every_problem_once_and_every_name(events):
             assert len(lines) == 1 and who in lines[0].split(": ")[0].split(", ")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (cosmetic): the same event twice repeats the name "
-                                       "('knn_a, knn_a: ...') instead of showing it once")
 def test_the_same_event_twice_is_shown_once():
     assert _grouped(["knn_a: ran out of memory", "knn_a: ran out of memory"]) == ["knn_a: ran out of memory"]
 

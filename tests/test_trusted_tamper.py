@@ -229,8 +229,6 @@ def test_notebook_sources_stored_as_a_list_of_lines(folders):
     assert flag.startswith("knn.ipynb, cell 1, line 2: uses the network")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (minor, a false flag): only whole-line comments are skipped; a "
-                                       "trailing comment that mentions e.g. socket or subprocess is flagged")
 def test_a_trailing_comment_is_not_flagged(folders):
     sub, rel = folders
     _py(sub, MODULE, ["x = np.zeros(3)  # no socket or subprocess here"])

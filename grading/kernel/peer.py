@@ -37,7 +37,7 @@ _BUILTIN_ERRORS = {name: getattr(builtins, name) for name in (
     "ValueError", "TypeError", "IndexError", "KeyError", "AttributeError", "NotImplementedError",
     "ZeroDivisionError", "RuntimeError", "AssertionError", "ArithmeticError", "FloatingPointError",
     "OverflowError", "MemoryError", "RecursionError", "LookupError", "ImportError", "ModuleNotFoundError",
-    "NameError", "UnboundLocalError", "OSError", "SystemError")}
+    "NameError", "UnboundLocalError", "OSError", "PermissionError", "FileNotFoundError", "SystemError")}
 
 
 class StudentError(Exception):
@@ -120,7 +120,10 @@ class Peer:
     def _send(self, header: dict, payload: dict) -> None:
         buffers: list = []
         header = dict(header, body={k: encode(v, buffers, self._export) for k, v in payload.items()})
-        send_message(self.sock, header, buffers)
+        try:
+            send_message(self.sock, header, buffers)
+        except OSError as exc:  # the other side went away
+            raise PeerClosed(str(exc)) from None
 
     def _recv(self):
         if self.deadline is None:
@@ -189,7 +192,10 @@ class Peer:
                 return
             if header.get("kind") != "req":
                 raise WireError("expected a request")
-            self._handle(header, body)
+            try:
+                self._handle(header, body)
+            except PeerClosed:  # gone before our reply
+                return
 
     def _handle(self, header, body) -> None:
         rid, op = header.get("id"), header.get("op")

@@ -73,9 +73,18 @@ def _encode_array(obj, buffers, export):
 
 
 def decode(node, buffers: list, resolve):
-    """Inverse of :func:`encode`; ``resolve(node)`` handles reference nodes."""
+    """Inverse of :func:`encode`; ``resolve(node)`` handles reference nodes.  Anything malformed is a WireError."""
+    try:
+        return _decode(node, buffers, resolve)
+    except WireError:
+        raise
+    except (TypeError, KeyError, IndexError, ValueError, AttributeError, RecursionError) as exc:
+        raise WireError(f"malformed value ({type(exc).__name__}: {exc})") from None
+
+
+def _decode(node, buffers: list, resolve):
     if isinstance(node, list):
-        return [decode(v, buffers, resolve) for v in node]
+        return [_decode(v, buffers, resolve) for v in node]
     if not isinstance(node, dict):
         if node is None or isinstance(node, (bool, int, float, str)):
             return node
@@ -84,9 +93,9 @@ def decode(node, buffers: list, resolve):
     if kind == "nd":
         return _decode_array(node, buffers)
     if kind == "tuple":
-        return tuple(decode(v, buffers, resolve) for v in node["items"])
+        return tuple(_decode(v, buffers, resolve) for v in node["items"])
     if kind == "dict":
-        return {_hashable(decode(k, buffers, resolve)): decode(v, buffers, resolve) for k, v in node["items"]}
+        return {_hashable(_decode(k, buffers, resolve)): _decode(v, buffers, resolve) for k, v in node["items"]}
     if kind == "float":
         if node["v"] not in ("nan", "inf", "-inf"):
             raise WireError(f"bad float {node['v']!r}")

@@ -71,7 +71,9 @@ def _grouped(events: list[str]) -> list[str]:
     for event in events:
         who, sep, what = event.partition(": ")
         key = what if sep and " " not in who else event
-        groups.setdefault(key, []).append(who if sep and " " not in who else "")
+        name = who if sep and " " not in who else ""
+        if name not in groups.setdefault(key, []):
+            groups[key].append(name)
     return [f"{', '.join(w for w in who if w)}: {what}" if any(who) else what for what, who in groups.items()]
 
 

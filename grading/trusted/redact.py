@@ -45,6 +45,8 @@ def _matches(text: str, values: np.ndarray) -> bool:
 def _text(output) -> str:
     if output.get("output_type") == "stream":
         return output.get("text", "")
+    if output.get("output_type") == "error":  # raise ValueError(str(recorded_inputs)) shows them too
+        return " ".join([str(output.get("evalue", ""))] + [str(line) for line in output.get("traceback", [])])
     data = output.get("data", {})
     return "".join(str(data.get(k, "")) for k in ("text/plain", "text/html", "text/markdown", "text/latex"))
 
@@ -61,7 +63,7 @@ def redact(path: Path, values: np.ndarray) -> int:
         if cell.cell_type != "code":
             continue
         for i, output in enumerate(cell.get("outputs", [])):
-            if output.get("output_type") in ("stream", "execute_result", "display_data") and \
+            if output.get("output_type") in ("stream", "execute_result", "display_data", "error") and \
                     _matches(_text(output), values):
                 cell.outputs[i] = nbformat.v4.new_output("stream", name="stdout", text=NOTICE)
                 replaced += 1

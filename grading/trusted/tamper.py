@@ -52,6 +52,20 @@ def _code_cells(path: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _code(line: str) -> str:
+    """``line`` without a trailing comment (a ``#`` outside quotes)."""
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            return line[:i]
+    return line
+
+
 def _lines(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines() if line.strip()}
 
@@ -80,7 +94,7 @@ def scan(submission: Path, release: Path) -> list[str]:
                 if not line.strip() or line.strip() in released or line.lstrip().startswith("#"):
                     continue
                 for pattern, what in PATTERNS:
-                    if pattern.search(line):
+                    if pattern.search(_code(line)):
                         shown = line.strip() if len(line.strip()) <= 80 else line.strip()[:77] + "..."
                         flags.append(f"{label}, line {number}: {what}: `{shown}`")
                         break
