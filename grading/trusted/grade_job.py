@@ -50,13 +50,19 @@ def grade(job: Job, scores_only: bool = False, limits: Limits | None = None) -> 
 
 
 def _grade(job, folder, record, cell_tests, scores_only, limits) -> None:
-
+    start = time.monotonic()
     scorer_dir = _fresh_copy(folder / "submission", folder / "scorer", notebooks=False)
     sandbox = make_sandbox(scorer_dir, job.slot, limits, job.insecure)
     _give(scorer_dir, sandbox.uid)
+    copied = time.monotonic()
     trusted = {t.grade_id: (o, ev) for t, o, ev in score([t for t in cell_tests.values()], scorer_dir, sandbox,
                                                          job.timeout)}
+    scored = time.monotonic()
     kernel = {} if scores_only else _run_notebooks(job, folder, limits, record)
+    record.timings = {"set-up (copies, sandbox folder)": round(copied - start, 3),
+                      "trusted scorer (process + all tests)": round(scored - copied, 3),
+                      "  of which the hidden tests themselves": round(sum(o.seconds for o, _ in trusted.values()), 3),
+                      "notebooks under nbgrader (sandboxed)": round(time.monotonic() - scored, 3)}
     for (nb, gid), test in cell_tests.items():
         outcome, events = trusted[gid]
         record.events += events
