@@ -124,7 +124,8 @@ def _run_notebooks(job: Job, folder: Path, limits: Limits | None, record: Studen
     worker_job = WorkerJob(str(work), job.assignment, job.student, job.notebooks, job.timeout, str(work / "source"),
                            job.exclude_overwriting)
     (work / "job.json").write_text(worker_job.to_json())
-    sandbox = make_sandbox(work, job.slot, limits, job.insecure)
+    sandbox = make_sandbox(work, job.slot, limits, job.insecure)  # (re)creates work/home
+    _install_output_cap(work / "home")
     _give(work, sandbox.uid)
     socket_path = work / SOCKET_NAME
     wall = max(900, 20 * job.timeout * max(1, len(job.notebooks)))
@@ -162,6 +163,16 @@ def _run_notebooks(job: Job, folder: Path, limits: Limits | None, record: Studen
             kernel[nb] = {gid: None if auto is None else float(auto) >= job.max_scores.get(gid, 0.0)
                           for gid, (auto, _) in cells.items()}
     return kernel
+
+
+def _install_output_cap(home: Path) -> None:
+    """The kernels' IPython start-up file that caps each cell's output (grading/kernel/output_cap.py)."""
+    from grading.kernel.output_cap import CAP, STARTUP
+    from grading.tool.execute import TRUNCATED
+
+    startup = home / ".ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / "00-cs231n-output-cap.py").write_text(STARTUP % {"cap": CAP, "notice": TRUNCATED.format(CAP)})
 
 
 def inside(folder: Path, relative: Path) -> Path | None:
