@@ -52,3 +52,16 @@ FEEDBACK_FORBIDDEN = (
 
 #: Never in a released file (notebooks and the student package).
 RELEASE_FORBIDDEN = (SOLUTION_BEGIN_TEXT, SOLUTION_END_TEXT, *FEEDBACK_FORBIDDEN)
+
+
+def split_hidden(source: str) -> tuple[str, str]:
+    """``(lines outside, lines inside)`` the hidden-test regions of ``source``, as nbgrader delimits them."""
+    outside, inside, hidden = [], [], False
+    for line in source.split("\n"):
+        if HIDDEN_BEGIN_TEXT in line:
+            hidden = True
+        elif HIDDEN_END_TEXT in line:
+            hidden = False
+        else:
+            (inside if hidden else outside).append(line)
+    return "\n".join(outside), "\n".join(inside)

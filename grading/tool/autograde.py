@@ -14,6 +14,7 @@ that are missing, and gives the same grades as an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ from grading.trusted.records import Job, StudentRecord, write_atomic
 
 from . import diagnose
 from .collect import Submission, copy_submission, find_submissions, found_instead
-from .course import ToolError, course_root, prepare_course_dir, release_dir
+from .course import ToolError, course_root, prepare_course_dir
 from .gradable import require_gradable
 from .gradebook import assignment_cells, merge_record, template_gradebook
 from .inspect_nb import Inspection, inspect, read_notebook
@@ -220,27 +221,29 @@ def _run(pending, jobs: int, scheduler: str | None, scores_only: bool, limits):
     limits_json = json.dumps(limits.__dict__) if limits is not None else None
     bar = tqdm(total=len(pending), desc="grading", unit="student", file=sys.stderr, smoothing=0.1)
     try:
-        if scheduler:
-            from distributed import Client, as_completed
-
-            with Client(scheduler) as client:
-                futures = {client.submit(run_job, job.to_json(), scores_only, limits_json, pure=False): (job, ins)
-                           for job, ins in pending}
-                for future in as_completed(futures):
-                    job, ins = futures[future]
-                    bar.update(1)
-                    yield job, ins, StudentRecord.from_json(future.result())
-        else:
-            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-                futures = {pool.submit(run_job, job.to_json(), scores_only, limits_json): (job, ins)
-                           for job, ins in pending}
-                from concurrent.futures import as_completed
-                for future in as_completed(futures):
-                    job, ins = futures[future]
-                    bar.update(1)
-                    yield job, ins, StudentRecord.from_json(future.result())
+        with _executor(jobs, scheduler) as (submit, as_completed):
+            futures = {submit(run_job, job.to_json(), scores_only, limits_json): (job, ins) for job, ins in pending}
+            for future in as_completed(futures):
+                job, ins = futures[future]
+                bar.update(1)
+                yield job, ins, StudentRecord.from_json(future.result())
     finally:
         bar.close()
+
+
+@contextlib.contextmanager
+def _executor(jobs: int, scheduler: str | None):
+    """``(submit, as_completed)`` of a Dask cluster (``scheduler``) or of a local pool of ``jobs`` threads."""
+    if scheduler:
+        from distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            yield (lambda *args: client.submit(*args, pure=False)), as_completed
+    else:
+        from concurrent.futures import as_completed
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            yield pool.submit, as_completed
 
 
 # ----------------------------------------------------------------------------- finishing

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from grading.markers import HIDDEN_BEGIN_TEXT, HIDDEN_END_TEXT
+from grading.markers import split_hidden
 
 
 @dataclass
@@ -49,15 +49,7 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str | None]
 
 def strip_hidden(source: str) -> str:
     """``source`` without its ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` region."""
-    kept, hidden = [], False
-    for line in source.split("\n"):
-        if HIDDEN_BEGIN_TEXT in line:
-            hidden = True
-        elif HIDDEN_END_TEXT in line:
-            hidden = False
-        elif not hidden:
-            kept.append(line)
-    return "\n".join(kept)
+    return split_hidden(source)[0]
 
 
 def _same_code(a: str, b: str) -> bool:

@@ -35,7 +35,7 @@ from nbformat.notebooknode import NotebookNode
 from traitlets import Bool
 
 from grading.hidden import core
-from grading.markers import HIDDEN_BEGIN_TEXT, HIDDEN_END_TEXT
+from grading.markers import HIDDEN_BEGIN_TEXT, split_hidden
 
 _CALL = re.compile(r"\brun_hidden\s*\(")
 _LITERAL = re.compile(r"""\brun_hidden\s*\(\s*(?P<q>["'])(?P<test>[^"'\\\n]*)(?P=q)""")
@@ -47,15 +47,7 @@ class HiddenTestPointsError(Exception):
 
 def hidden_region(source: str) -> str:
     """The lines of ``source`` inside its hidden-test regions (delimited as nbgrader delimits them)."""
-    kept, inside = [], False
-    for line in source.split("\n"):
-        if HIDDEN_BEGIN_TEXT in line:
-            inside = True
-        elif HIDDEN_END_TEXT in line:
-            inside = False
-        elif inside:
-            kept.append(line)
-    return "\n".join(kept)
+    return split_hidden(source)[1]
 
 
 def named_tests(region: str, strict: bool) -> tuple[list[str], list[str]]:
