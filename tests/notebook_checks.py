@@ -13,7 +13,7 @@ import nbformat
 from grading.markers import BEGIN_HIDDEN_TESTS, BEGIN_SOLUTION, END_HIDDEN_TESTS, END_SOLUTION
 
 REPO = Path(__file__).resolve().parent.parent
-ASSIGNMENT = "assignment1"
+ASSIGNMENT = "assignment1"  # the default of every helper below; assignment 2's tests pass assignment="assignment2"
 
 
 def nbgrader(cell) -> dict:
@@ -29,8 +29,8 @@ def assert_committed_clean(nb) -> None:
             assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
 
 
-def assert_metadata_matches_registry(nb, prefix: str, uses: dict, hidden: dict) -> None:
-    """Unique ``prefix``-ed grade ids; every test cell locked, calling ``run_hidden("assignment1/<its id>")``
+def assert_metadata_matches_registry(nb, prefix: str, uses: dict, hidden: dict, assignment: str = ASSIGNMENT) -> None:
+    """Unique ``prefix``-ed grade ids; every test cell locked, calling ``run_hidden("<assignment>/<its id>")``
     (once, inside its hidden region), worth the registry's points in the source too (generation takes them
     from the registry: grading/tool/points.py), its hidden test loading ``uses[id]`` (object names) from the
     student package; solution and answer cells well formed."""
@@ -47,7 +47,7 @@ def assert_metadata_matches_registry(nb, prefix: str, uses: dict, hidden: dict) 
             assert meta["locked"] is True and meta["solution"] is False
             gid = meta["grade_id"]
             calls = re.findall(r'run_hidden\(([^)]*)\)', cell.source)
-            assert calls == [f'"{ASSIGNMENT}/{gid}"'], f"{gid}: calls run_hidden({', '.join(calls)})"
+            assert calls == [f'"{assignment}/{gid}"'], f"{gid}: calls run_hidden({', '.join(calls)})"
             visible, _, region = cell.source.partition(BEGIN_HIDDEN_TESTS)
             assert "run_hidden(" not in visible and region.strip().endswith(END_HIDDEN_TESTS), gid
             graded_code[gid] = meta["points"]
@@ -65,38 +65,55 @@ def assert_metadata_matches_registry(nb, prefix: str, uses: dict, hidden: dict) 
 SOLUTION_DIR = REPO / "solutions" / "assignment1"
 RELEASE_DIR = REPO / "assignments" / "assignment1"
 
-
-def solution_object(module: str, name: str):
-    """``name`` from the instructor's student package (``solutions/assignment1/cs231n``), imported as ``cs231n``."""
-    import importlib
-    import sys
-
-    if str(SOLUTION_DIR) not in sys.path:
-        sys.path.insert(0, str(SOLUTION_DIR))
-    mod = importlib.import_module(module)
-    assert Path(mod.__file__).is_relative_to(SOLUTION_DIR), f"{module} was imported from {mod.__file__}"
-    return getattr(mod, name)
+#: The name each assignment's ``cs231n`` package is imported under in test processes.  Every assignment has a
+#: package called ``cs231n``, and pytest-xdist runs several test files in one process, so only assignment 1's
+#: solution keeps the real name; the others (and every release) get an alias.  The packages import their own
+#: modules relatively (``from ..layers import ...``), so an alias changes nothing inside them.
+_ALIASES = {("solutions", "assignment1"): "cs231n"}
 
 
-def module_source(module: str, released: bool = False) -> str:
-    return ((RELEASE_DIR if released else SOLUTION_DIR) / (module.replace(".", "/") + ".py")).read_text()
+def _package_root(kind: str, assignment: str) -> str:
+    return _ALIASES.get((kind, assignment), f"{'released' if kind == 'assignments' else 'solution'}_{assignment}_cs231n")
 
 
-def released_object(module: str, name: str):
-    """``name`` from the committed release's copy of ``module``, its package loaded as ``released_cs231n``
-    (so the solution package stays ``cs231n`` and relative imports stay inside the release)."""
+def _import_package(kind: str, assignment: str, module: str):
+    """``module`` (``cs231n.x.y``) of ``<kind>/<assignment>/cs231n``, imported under its alias."""
     import importlib
     import importlib.util
     import sys
 
-    root = "released_cs231n"
-    if root not in sys.modules:
-        package = RELEASE_DIR / "cs231n"
+    folder = REPO / kind / assignment
+    root = _package_root(kind, assignment)
+    if root == "cs231n":
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    elif root not in sys.modules:
+        package = folder / "cs231n"
         spec = importlib.util.spec_from_file_location(root, package / "__init__.py",
                                                       submodule_search_locations=[str(package)])
         sys.modules[root] = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(sys.modules[root])
-    return getattr(importlib.import_module(module.replace("cs231n", root, 1)), name)
+    mod = importlib.import_module(module.replace("cs231n", root, 1))
+    assert Path(mod.__file__).is_relative_to(folder), f"{module} was imported from {mod.__file__}"
+    return mod
+
+
+def solution_object(module: str, name: str, assignment: str = ASSIGNMENT):
+    """``name`` from the instructor's student package (``solutions/<assignment>/cs231n``); assignment 1's is
+    imported as ``cs231n``, the others under an alias (``solution_<assignment>_cs231n``)."""
+    return getattr(_import_package("solutions", assignment, module), name)
+
+
+def module_source(module: str, released: bool = False, assignment: str = ASSIGNMENT) -> str:
+    folder = REPO / ("assignments" if released else "solutions") / assignment
+    return (folder / (module.replace(".", "/") + ".py")).read_text()
+
+
+def released_object(module: str, name: str, assignment: str = ASSIGNMENT):
+    """``name`` from the committed release's copy of ``module``, its package loaded under an alias
+    (``released_<assignment>_cs231n``), so the solution package keeps its name and relative imports
+    stay inside the release."""
+    return getattr(_import_package("assignments", assignment, module), name)
 
 
 def assert_notebook_loads(nb, module: str, *names: str) -> None:
@@ -132,10 +149,10 @@ def execute_fast(path: Path):
     return nb, errors, text
 
 
-def registered_hidden_tests(prefix: str, expected_ids) -> dict:
-    """The assignment-1 hidden tests whose grade id starts with ``prefix``; they must be exactly ``expected_ids``."""
+def registered_hidden_tests(prefix: str, expected_ids, assignment: str = ASSIGNMENT) -> dict:
+    """The hidden tests of ``assignment`` whose grade id starts with ``prefix``; they must be exactly ``expected_ids``."""
     from grading.hidden import load_assignment
 
-    tests = {gid: t for gid, t in load_assignment("assignment1").items() if gid.startswith(prefix)}
+    tests = {gid: t for gid, t in load_assignment(assignment).items() if gid.startswith(prefix)}
     assert sorted(tests) == sorted(expected_ids)
     return tests

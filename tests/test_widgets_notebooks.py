@@ -7,7 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 DEMOS = Path(__file__).resolve().parent.parent / "solutions" / "demos"
-NOTEBOOKS = ["knn_demo.ipynb", "linear_classifier_demo.ipynb"]
+NOTEBOOKS = sorted(p.name for p in DEMOS.glob("*.ipynb"))  # every demo (the gallery serves them all)
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 

@@ -1,9 +1,10 @@
 """Interactive widgets for explorers and students (JupyterLab 4 + ipywidgets 8).
 
     from cs231n_lib.widgets import knn_demo, linear_classifier_demo
+    from cs231n_lib.widgets import computational_graph_demo, weight_init_demo, optimizer_demo
 
 Each widget keeps its math in a pure, tested module (``knn_math``,
-``linear_math``); the ``*_widget`` modules only wire controls and draw.
+``linear_math``, ``graph_math``, ``init_math``, ``optim_math``); the ``*_widget`` modules only wire controls and draw.
 (Modules are named ``*_widget`` so they never shadow the functions.)
 Names are imported lazily so that the kNN demo does not pay for importing torch.
 """
@@ -15,6 +16,12 @@ _EXPORTS = {
     "KNNDemo": "knn_widget",
     "linear_classifier_demo": "linear_widget",
     "LinearClassifierDemo": "linear_widget",
+    "computational_graph_demo": "graph_widget",
+    "ComputationalGraphDemo": "graph_widget",
+    "weight_init_demo": "init_widget",
+    "WeightInitDemo": "init_widget",
+    "optimizer_demo": "optim_widget",
+    "OptimizerDemo": "optim_widget",
 }
 
 __all__ = sorted(_EXPORTS)
