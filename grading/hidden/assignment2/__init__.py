@@ -1,0 +1,45 @@
+"""Hidden tests of assignment 2 (one module per notebook topic).
+
+The grade ids, their points and the student objects each test loads (``uses``).
+Each notebook's tests grade only what that notebook has taught so far: the
+FullyConnectedNets tests build nets with ``normalization=None`` and no dropout,
+the BatchNormalization tests add the normalization branches, the Dropout tests
+the dropout branch.
+
+FullyConnectedNets.ipynb (28 points)
+====================  ======  ==========================================================================
+grade id              points  uses
+====================  ======  ==========================================================================
+fc_affine_forward     2       cs231n.layers:affine_forward
+fc_affine_backward    3       cs231n.layers:affine_backward          (cache ``(x, w, b)``, as the release builds it)
+fc_relu_forward       1       cs231n.layers:relu_forward
+fc_relu_backward      1       cs231n.layers:relu_backward            (cache ``x``)
+fc_affine_relu        2       cs231n.layer_utils:affine_relu_forward, cs231n.layer_utils:affine_relu_backward
+fc_svm_loss           2       cs231n.layers:svm_loss
+fc_softmax_loss       2       cs231n.layers:softmax_loss
+fc_net_init           2       cs231n.classifiers.fc_net:FullyConnectedNet
+fc_net_loss           3       cs231n.classifiers.fc_net:FullyConnectedNet   (scores and loss, with reg)
+fc_net_grads          3       cs231n.classifiers.fc_net:FullyConnectedNet   (gradients, with reg)
+fc_sgd_momentum       2       cs231n.optim:sgd_momentum
+fc_rmsprop            2       cs231n.optim:rmsprop
+fc_adam               3       cs231n.optim:adam
+====================  ======  ==========================================================================
+
+BatchNormalization.ipynb (18 points)
+====================  ======  ==========================================================================
+bn_forward_train      3       cs231n.layers:batchnorm_forward         (train mode, running averages written back)
+bn_forward_test       2       cs231n.layers:batchnorm_forward         (test mode, invalid mode)
+bn_backward           3       cs231n.layers:batchnorm_forward, cs231n.layers:batchnorm_backward
+bn_backward_alt       2       cs231n.layers:batchnorm_forward, cs231n.layers:batchnorm_backward_alt
+bn_layernorm_forward  2       cs231n.layers:layernorm_forward
+bn_layernorm_backward 3       cs231n.layers:layernorm_forward, cs231n.layers:layernorm_backward
+bn_fc_net             3       cs231n.classifiers.fc_net:FullyConnectedNet   (normalization="batchnorm"/"layernorm")
+====================  ======  ==========================================================================
+
+Dropout.ipynb (8 points)
+====================  ======  ==========================================================================
+dropout_forward       3       cs231n.layers:dropout_forward
+dropout_backward      2       cs231n.layers:dropout_forward, cs231n.layers:dropout_backward
+dropout_fc_net        3       cs231n.classifiers.fc_net:FullyConnectedNet   (dropout_keep_ratio < 1, seed)
+====================  ======  ==========================================================================
+"""
