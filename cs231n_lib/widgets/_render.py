@@ -1,10 +1,12 @@
-"""Pure helpers for drawing on the canvas views (``_canvas.py``): colours, label grids, axis limits and ticks.
+"""Pure helpers for drawing on the canvas views (``_canvas.py``) and in inline SVG: colours, label grids,
+axis limits and ticks, SVG elements.
 
 Nothing here touches widgets; everything returns plain Python or numpy values.
 """
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -77,3 +79,15 @@ def curve_limits(xs, ys, min_x_span=10):
     finite = ys[np.isfinite(ys)]
     top = float(finite.max()) if finite.size else 0.0
     return (0.0, x_max), (0.0, 1.1 * top if top > 0 else 1.0)
+
+
+def svg_tag(tag, inner="", **attrs):
+    """One SVG element as a string, for the widgets that draw inline SVG in an ``ipywidgets.HTML``.
+
+    Attribute names use ``_`` for ``-`` (``font_size`` -> ``font-size``); a trailing ``_`` is dropped
+    (``class_`` -> ``class``); ``None`` values are left out; values are escaped. ``inner`` is markup
+    (other elements) and is NOT escaped: pass text through ``html.escape`` first.
+    """
+    parts = [tag] + [f'{k.rstrip("_").replace("_", "-")}="{html.escape(f"{v:g}" if isinstance(v, float) else str(v))}"'
+                     for k, v in attrs.items() if v is not None]
+    return f"<{' '.join(parts)}>{inner}</{tag}>" if inner else f"<{' '.join(parts)}/>"
