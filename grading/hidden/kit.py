@@ -51,6 +51,8 @@ __all__ = [
     "TOL", "TOLERANCES", "TINY", "rel_error", "tolerance", "compare", "expect_close",
     # calling student code
     "plain", "call_on_copies", "expect_tuple",
+    # layers and update rules (assignment 2)
+    "describe_arrays", "call_layer", "expect_arrays",
     # linear classifiers (assignment 1)
     "LOSS_CASES", "VECTORIZED_CASES", "DW_SHAPE_HINT", "random_problem", "describe_case", "with_loss", "call_loss",
     "expect_loss", "expect_gradient",
@@ -168,6 +170,37 @@ def expect_tuple(out, length, what):
         return out
     raise CheckFailed(f"{what}; got {type(out).__name__}"
                       + (f" of length {len(out)}" if isinstance(out, tuple) else "") + ".")
+
+
+# --------------------------------------------------------------------------- layers (assignment 2)
+
+def describe_arrays(dtype, **arrays) -> str:
+    """How a layer case is named in messages: the input dtype and each array's shape, never its values
+    (``float32 inputs, x (3, 4, 5), w (20, 7)``); a non-array keyword is shown as ``name=value``."""
+    parts = [f"{name} {tuple(np.shape(a))}" if isinstance(a, np.ndarray) else f"{name}={a!r}"
+             for name, a in arrays.items()]
+    return ", ".join([f"{np.dtype(dtype).name} inputs", *parts])
+
+
+def call_layer(fn, name, *args, names=None, returns=None):
+    """``fn(*args)`` on copies of its array arguments (:func:`call_on_copies`); with ``returns`` (the names
+    of what it returns, e.g. ``("out", "cache")``) the result must be a tuple of that many items."""
+    out = call_on_copies(fn, name, *args, names=names)
+    if returns is None:
+        return out
+    return expect_tuple(out, len(returns), f"{name} must return a tuple ({', '.join(returns)})")
+
+
+def expect_arrays(label, got, want, dtype, *, kind="default", keep_dtype=True, hints=None, diagnoses=None,
+                  device="cpu"):
+    """:func:`expect_close` on each output of a layer: ``got`` and ``want`` map names to arrays (``want``'s
+    order is the order of the checks); ``hints`` and ``diagnoses`` map names to what :func:`compare` takes.
+    ``kind`` is one kind for all, or a dict name -> kind (default "default")."""
+    hints, diagnoses = hints or {}, diagnoses or {}
+    for name, value in want.items():
+        k = kind.get(name, "default") if isinstance(kind, dict) else kind
+        expect_close(f"{label}: {name}", got[name], value, dtype, hints.get(name), diagnoses.get(name, ()),
+                     device=device, kind=k, keep_dtype=keep_dtype)
 
 
 # --------------------------------------------------------------------------- linear classifiers (assignment 1)
