@@ -139,3 +139,104 @@ def plot_hyperparameter_search(results, xlabel="log10 learning rate", ylabel="lo
         ax.set_title(name)
     fig.tight_layout()
     return fig
+
+
+def _history(h, key):
+    """``h.key`` for a Solver, ``h[key]`` for a dict of histories."""
+    return getattr(h, key) if hasattr(h, key) else h[key]
+
+
+def plot_solver_histories(histories, title=""):
+    """CS231n's three-panel comparison of training runs: ``histories`` maps a name to a Solver (or a dict with
+    ``loss_history``, ``train_acc_history`` and ``val_acc_history``); the training loss per iteration on top, the
+    training and the validation accuracy per epoch below."""
+    fig, axes = plt.subplots(3, 1, figsize=(9, 10), sharex=False)
+    panels = (("loss_history", "training loss", "iteration"), ("train_acc_history", "training accuracy", "epoch"),
+              ("val_acc_history", "validation accuracy", "epoch"))
+    for ax, (key, label, xlabel) in zip(axes, panels):
+        for name, h in histories.items():
+            values = np.asarray(_history(h, key), dtype=np.float64)
+            style = "o" if key == "loss_history" else "-o"
+            ax.plot(np.arange(len(values)), values, style, label=name, markersize=2 if key == "loss_history" else 4,
+                    alpha=0.6 if key == "loss_history" else 1.0)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(label)
+    if histories:
+        axes[0].legend(loc="upper right", markerscale=3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_heatmaps(panels, xlabel, ylabel, title="", fmt="{:.2f}", vmin=None, vmax=None):
+    """One annotated heatmap per panel: ``panels`` maps a name to ``{(x, y): value}`` on a grid (e.g. the training
+    accuracy for each weight scale and learning rate); the axes list the distinct x and y values."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.2), squeeze=False)
+    for ax, (name, values) in zip(axes[0], panels.items()):
+        xs = sorted({k[0] for k in values})
+        ys = sorted({k[1] for k in values})
+        grid = np.full((len(ys), len(xs)), np.nan)
+        for (x, y), v in values.items():
+            grid[ys.index(y), xs.index(x)] = v
+        im = ax.imshow(grid, origin="lower", cmap="viridis", vmin=vmin, vmax=vmax, aspect="auto")
+        for i in range(len(ys)):
+            for j in range(len(xs)):
+                if np.isfinite(grid[i, j]):
+                    ax.text(j, i, fmt.format(grid[i, j]), ha="center", va="center", fontsize=8,
+                            color="white" if im.norm(grid[i, j]) < 0.5 else "black")
+        ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs])
+        ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(name)
+        fig.colorbar(im, ax=ax)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_matrices(matrices, title="", symmetric=True):
+    """Square matrices side by side (e.g. covariances before and after whitening), each with its colorbar;
+    ``symmetric`` centres the colour scale on 0."""
+    fig, axes = plt.subplots(1, len(matrices), figsize=(4.2 * len(matrices), 3.8), squeeze=False)
+    for ax, (name, M) in zip(axes[0], matrices.items()):
+        M = np.asarray(M, dtype=np.float64)
+        lim = np.abs(M).max() if symmetric and M.size else None
+        im = ax.imshow(M, cmap="RdBu_r" if symmetric else "viridis", vmin=-lim if lim else None, vmax=lim,
+                       interpolation="nearest")
+        ax.set_title(name)
+        fig.colorbar(im, ax=ax)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_scatter_panels(panels, y, class_names=None, title="", xlabel="", ylabel=""):
+    """2-D point clouds side by side, coloured by label: ``panels`` maps a name to an ``(N, 2)`` array (e.g. the
+    data projected on two principal components, then whitened)."""
+    y = np.asarray(y)
+    labels = np.unique(y)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.4 * len(panels), 4.2), squeeze=False)
+    cmap = plt.get_cmap("tab10")
+    for ax, (name, Z) in zip(axes[0], panels.items()):
+        Z = np.asarray(Z, dtype=np.float64)
+        if Z.ndim != 2 or Z.shape[1] != 2 or len(Z) != len(y):
+            raise ValueError(f"panel {name!r}: expected an array of shape ({len(y)}, 2), got {Z.shape}")
+        for k, c in enumerate(labels):
+            rows = y == c
+            label = class_names[c] if class_names is not None else str(c)
+            ax.scatter(Z[rows, 0], Z[rows, 1], s=8, color=cmap(k % 10), label=label)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.axhline(0, color="gray", lw=0.5)
+        ax.axvline(0, color="gray", lw=0.5)
+        ax.set_title(name)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+    axes[0][-1].legend(fontsize=7, markerscale=2, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
