@@ -27,7 +27,7 @@ from ._render import nice_ticks, svg_tag
 
 __all__ = ["WeightInitDemo", "weight_init_demo", "histograms_svg"]
 
-PANEL_W, PANEL_H, PANELS_PER_ROW, BAR_COLOR = 210, 150, 5, "#4363d8"
+PANEL_W, PANEL_H, PANELS_PER_ROW, BAR_COLOR = 180, 150, 5, "#4363d8"
 _PLOT_TOP, _PLOT_BOTTOM, _PLOT_SIDE = 38, 128, 12  # the bars' box inside a panel
 
 
@@ -45,7 +45,7 @@ def _panel(index, fractions, edges, stats, x0, y0, clip_first):
     parts = [svg_tag("text", f"layer {index}", x=x0 + PANEL_W / 2, y=y0 + 14, text_anchor="middle", font_size=13,
                      font_weight="bold"),
              svg_tag("text", f"mean {mean:+.3g}  std {std:.3g}", x=x0 + PANEL_W / 2, y=y0 + 29, text_anchor="middle",
-                     font_size=11, font_family="monospace", class_="cs231n-init-stats")]
+                     font_size=10, font_family="monospace", class_="cs231n-init-stats")]
     if clip_first and fractions[0] > top:
         parts.append(svg_tag("text", f"first bar (cut): {100 * fractions[0]:.0f}%", x=x0 + PANEL_W - _PLOT_SIDE,
                              y=y0 + _PLOT_TOP + 10, text_anchor="end", font_size=10, fill="#444",
@@ -87,20 +87,21 @@ class WeightInitDemo(widgets.VBox):
                              f"{sorted(im.NONLINEARITIES)}; got {init!r}, {nonlinearity!r}")
         self.batch, self.seed, self.bins = int(batch), int(seed), int(bins)
         self.last_update_s = float("nan")
-        style = {"description_width": "90px"}
+        style = {"description_width": "110px"}
+        buttons = {"description_width": "110px", "button_width": "auto"}
         self.depth_w = widgets.IntSlider(value=depth, min=1, max=10, description="layers", style=style,
                                          continuous_update=False)
         self.width_w = widgets.IntSlider(value=width, min=50, max=1000, step=50, description="units per layer",
                                          style=style, continuous_update=False)
         self.nonlinearity_w = widgets.ToggleButtons(options=[(label, key) for key, (label, _) in im.NONLINEARITIES.items()],
-                                                    value=nonlinearity, description="nonlinearity", style=style)
+                                                    value=nonlinearity, description="nonlinearity", style=buttons)
         self.init_w = widgets.Dropdown(options=[(label, key) for key, (label, _) in im.INITS.items()], value=init,
                                        description="weights", style=style, layout=widgets.Layout(width="330px"))
-        self.batchnorm_w = widgets.Checkbox(value=batchnorm, indent=False,
+        self.batchnorm_w = widgets.Checkbox(value=batchnorm, indent=False, layout=widgets.Layout(width="auto"),
                                             description="batchnorm: standardise each layer's input to its nonlinearity")
         self.show_w = widgets.ToggleButtons(options=[("activations (after the nonlinearity)", "post"),
                                                      ("pre-activations (before it)", "pre")],
-                                            value="post", description="histograms of", style=style)
+                                            value="post", description="histograms of", style=buttons)
         self.explain_w = widgets.HTML()
         self.figure_w = widgets.HTML()
         self.status_w = widgets.HTML()

@@ -1,0 +1,129 @@
+"""The computational-graph and weight-initialisation demos in a real JupyterLab, driven through headless Chromium.
+
+One throw-away Lab serves COPIES of both notebooks; for each, Playwright runs all cells, waits for the
+widget's SVG picture, works one real control (a slider key press; a toggle button click) and checks that
+the picture the browser shows changes as it should. Response times are printed and appended to
+.artifacts/browser/timings.txt, never asserted; screenshots go to .artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from browser.lab_server import LabServer, widgets_extension_enabled
+from browser.page_actions import CHROMIUM, CHROMIUM_ARGS, open_and_run_all
+
+REPO = Path(__file__).resolve().parent.parent
+DEMOS = REPO / "solutions" / "demos"
+ARTIFACTS = REPO / ".artifacts" / "browser"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.timeout(300),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (Debian package: chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    ok, listing = widgets_extension_enabled("@jupyter-widgets/jupyterlab-manager")
+    assert ok, f"the ipywidgets JupyterLab extension is not enabled; `jupyter labextension list` says:\n{listing}"
+    with LabServer([DEMOS / "computational_graph_demo.ipynb", DEMOS / "weight_init_demo.ipynb"],
+                   tmp_path_factory.mktemp("lab")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg = browser.new_page(viewport={"width": 1400, "height": 1100})
+    try:
+        yield pg
+    finally:  # the last state of the page, pass or fail, for a human to look at
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}_last.png"), full_page=True)
+        pg.close()
+
+
+def _wait_for_svg(page, lab, selector, timeout_ms=120_000):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        page.wait_for_selector(selector, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        outputs = page.locator(".jp-OutputArea").all_inner_texts()
+        pytest.fail(f"widget {selector} never rendered. Cell outputs: {outputs!r}.\nLab log tail:\n{lab.log()}")
+    page.locator(selector).scroll_into_view_if_needed()
+    return page.locator(selector).inner_html()
+
+
+def _wait_for_new_svg(page, selector, old, timeout_s=30.0):
+    """Wait until the SVG at ``selector`` differs from ``old``; return (new markup, seconds waited)."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout_s:
+        new = page.locator(selector).inner_html()
+        if new != old:
+            return new, time.perf_counter() - t0
+        page.wait_for_timeout(10)
+    raise TimeoutError(f"the picture {selector} did not change within {timeout_s:.0f} s")
+
+
+def _record(line):
+    print("\n" + line)
+    with open(ARTIFACTS / "timings.txt", "a") as f:
+        f.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
+
+
+GRAPH_SVG = ".cs231n-graph-figure svg"
+
+
+def test_graph_demo_slider_changes_values_and_gradients(lab, page):
+    open_and_run_all(page, lab, "computational_graph_demo.ipynb")
+    first = _wait_for_svg(page, lab, GRAPH_SVG)
+    assert "-12.00" in first  # f = (x + y) z with the lecture's x = -2, y = 5, z = -4
+    page.locator(".cs231n-graph-demo").screenshot(path=str(ARTIFACTS / "graph_1_initial.png"))
+
+    # z: focus the third slider's handle and press the right arrow (noUiSlider's keyboard control), -4 -> -3.9
+    page.locator(".cs231n-graph-inputs .noUi-handle").nth(2).focus()
+    page.keyboard.press("ArrowRight")
+    after, seconds = _wait_for_new_svg(page, GRAPH_SVG, first)
+    page.wait_for_function("() => document.querySelector('.cs231n-graph-figure svg').innerHTML.includes('-11.70')")
+    after = page.locator(GRAPH_SVG).inner_html()
+    assert "-3.90" in after and "-11.70" in after, "the new z did not reach the forward values"  # f = 3 * -3.9
+    grads = re.findall(r'class="cs231n-graph-grad"[^>]*>([^<]+)<', after)
+    assert grads[:2] == ["-3.90", "-3.90"], grads  # add distributes upstream z to x and y
+    page.locator(".cs231n-graph-demo").screenshot(path=str(ARTIFACTS / "graph_2_z_moved.png"))
+    _record(f"computational graph demo: slider key -> new SVG in the browser {seconds * 1e3:.0f} ms; "
+            f"kernel says: {page.locator('.cs231n-graph-status').inner_text()}")
+
+
+INIT_SVG = ".cs231n-init-figure svg"
+
+
+def test_init_demo_relu_button_redraws_the_histograms(lab, page):
+    open_and_run_all(page, lab, "weight_init_demo.ipynb")
+    first = _wait_for_svg(page, lab, INIT_SVG)
+    assert first.count("cs231n-init-panel") == 6 and "cs231n-init-clipped" not in first
+    page.locator(".cs231n-init-demo").screenshot(path=str(ARTIFACTS / "init_1_initial.png"))
+
+    page.locator(".cs231n-init-nonlinearity button", has_text=re.compile(r"^\s*ReLU\s*$")).click()
+    after, seconds = _wait_for_new_svg(page, INIT_SVG, first)
+    assert after.count("cs231n-init-clipped") == 6, "ReLU's spike at zero is not marked in every panel"
+    assert "ReLU zeroes half" in page.locator(".cs231n-init-explain").inner_text()
+    page.locator(".cs231n-init-demo").screenshot(path=str(ARTIFACTS / "init_2_relu.png"))
+    kernel = re.search(r"updated in \d+ ms", page.locator(".cs231n-init-status").inner_text()).group(0)
+    _record(f"weight init demo: ReLU button -> new SVG in the browser {seconds * 1e3:.0f} ms; kernel says: {kernel}")
