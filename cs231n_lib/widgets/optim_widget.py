@@ -85,7 +85,7 @@ class OptimizerDemo(widgets.VBox):
                                            description="schedule", style=style, layout=wide)
         self.steps_w = widgets.IntSlider(value=steps, min=10, max=300, step=10, description="steps", style=style,
                                          continuous_update=False, layout=wide)
-        self.mu_w = widgets.FloatSlider(value=mu, min=0.0, max=0.99, step=0.01, description="momentum mu",
+        self.mu_w = widgets.FloatSlider(value=mu, min=0.0, max=0.99, step=0.01, description="momentum",
                                         style=style, continuous_update=False, layout=wide)
         self.noise_w = widgets.FloatSlider(value=grad_noise, min=0.0, max=1.0, step=0.01, description="grad noise",
                                            style=style, continuous_update=False, layout=wide)
@@ -107,8 +107,8 @@ class OptimizerDemo(widgets.VBox):
         self.plane_w = PlaneView(width=plane_px, height=plane_px + 20, grid=self.resolution, tints=_level_tints(),
                                  colors=["#ffffff"], point_radius=7, interactive=True,
                                  on_drag=self._on_drag, on_click=self._on_click)
-        self.curve_w = CurveView(width=440, height=300, xlabel="iteration", title="loss")
-        self.lr_curve_w = CurveView(width=440, height=150, xlabel="step", ylabel="lr", title="learning rate")
+        self.curve_w = CurveView(width=540, height=300, xlabel="iteration", title="loss")
+        self.lr_curve_w = CurveView(width=540, height=150, xlabel="step", ylabel="lr", title="learning rate")
         self.status_w = widgets.HTML()
         for name, w in [("surface", self.surface_w), ("lr", self.lr_w), ("schedule", self.schedule_w),
                         ("steps", self.steps_w), ("mu", self.mu_w), ("noise", self.noise_w), ("batch", self.batch_w),
