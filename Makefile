@@ -10,7 +10,7 @@ LAB_PORT ?= 8888
 # Jupyter refuses to run as root unless told to (containers, CI machines).
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv system-deps data lab lab-instructor test demo bench release clean-venv
+.PHONY: venv system-deps data lab lab-instructor gallery test demo bench release clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.10 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
@@ -45,6 +45,12 @@ lab-instructor: data
 	$(BIN)/python -m grading.tool.lab_config instructor $(VENV)/jupyter-instructor "$(COURSE_DIR)" >/dev/null
 	cd "$(COURSE_DIR)" && JUPYTER_CONFIG_DIR=$(CURDIR)/$(VENV)/jupyter-instructor \
 	  $(CURDIR)/$(BIN)/jupyter lab --ServerApp.root_dir="$(COURSE_DIR)" --ServerApp.port=$(LAB_PORT) $(LAB_ROOT_FLAG)
+
+# Every demo notebook (solutions/demos/*.ipynb) as a standalone web app, no code shown (Voila):
+# http://localhost:$(GALLERY_PORT)/ lists them. Own Jupyter config dir (grading/tool/gallery.py).
+GALLERY_PORT ?= 8866
+gallery: venv
+	$(BIN)/python -m grading.tool.gallery --port $(GALLERY_PORT) --config-dir $(VENV)/jupyter-gallery
 
 # Both cores: test files are spread over two workers, a file's tests stay together
 # (session fixtures such as the graded demo run once).
