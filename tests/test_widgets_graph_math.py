@@ -71,7 +71,8 @@ _TORCH_GATES = {  # a torch version of each gate, for the random graphs (ties of
     "add": lambda xs, c: xs[0] + xs[1], "mul": lambda xs, c: xs[0] * xs[1],
     "max": lambda xs, c: torch.where(xs[0] >= xs[1], xs[0], xs[1]), "copy": lambda xs, c: xs[0] * 1,
     "scale": lambda xs, c: c * xs[0], "add_const": lambda xs, c: xs[0] + c,
-    "exp": lambda xs, c: torch.exp(xs[0]), "inv": lambda xs, c: 1 / xs[0], "sigmoid": lambda xs, c: torch.sigmoid(xs[0]),
+    "exp": lambda xs, c: torch.exp(xs[0]), "inv": lambda xs, c: 1 / xs[0],
+    "sigmoid": lambda xs, c: torch.sigmoid(xs[0]),
 }
 _BOUNDED_GATES = ["add", "mul", "max", "copy", "scale", "add_const", "sigmoid"]  # no overflow, no division by ~0
 

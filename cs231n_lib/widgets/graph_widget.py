@@ -101,7 +101,8 @@ class ComputationalGraphDemo(widgets.VBox):
 
     def __init__(self, example="add_mul", highlight=None):
         if example not in gm.EXAMPLES:
-            raise ValueError(f"computational_graph_demo: unknown example {example!r}; choose one of {sorted(gm.EXAMPLES)}")
+            raise ValueError(f"computational_graph_demo: unknown example {example!r}; "
+                             f"choose one of {sorted(gm.EXAMPLES)}")
         self.last_update_s = float("nan")
         self.input_w = {}
         self._loading = False
@@ -195,8 +196,8 @@ class ComputationalGraphDemo(widgets.VBox):
                         f"<b>{html.escape(first)}</b><br>" + "<br>".join(html.escape(r) for r in rest) + "</div>")
         kinds = dict.fromkeys(ex.graph.node(n).op for n in ex.graph.gate_names)
         chosen = ex.graph.node(highlight).op if highlight is not None else None
-        items = "".join(f"<li style='{'background:#fff3c4' if op == chosen else ''}'>{html.escape(gm.GATES[op].rule)}</li>"
-                        for op in kinds)
+        items = "".join(f"<li style='{'background:#fff3c4' if op == chosen else ''}'>"
+                        f"{html.escape(gm.GATES[op].rule)}</li>" for op in kinds)
         rows.append(f"<div style='font-size:90%'>Backward rules of the gates in this graph:<ul style='margin:2px 0'>"
                     f"{items}</ul></div>")
         return "".join(rows)

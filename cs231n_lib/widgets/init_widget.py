@@ -93,7 +93,8 @@ class WeightInitDemo(widgets.VBox):
                                          continuous_update=False)
         self.width_w = widgets.IntSlider(value=width, min=50, max=1000, step=50, description="units per layer",
                                          style=style, continuous_update=False)
-        self.nonlinearity_w = widgets.ToggleButtons(options=[(label, key) for key, (label, _) in im.NONLINEARITIES.items()],
+        self.nonlinearity_w = widgets.ToggleButtons(options=[(label, key)
+                                                             for key, (label, _) in im.NONLINEARITIES.items()],
                                                     value=nonlinearity, description="nonlinearity", style=buttons)
         self.init_w = widgets.Dropdown(options=[(label, key) for key, (label, _) in im.INITS.items()], value=init,
                                        description="weights", style=style, layout=widgets.Layout(width="330px"))
@@ -149,7 +150,8 @@ class WeightInitDemo(widgets.VBox):
         width, scale = self.width_w.value, self.forward.scales[0]
         gain = scale * np.sqrt(width)
         if self.batchnorm_w.value:
-            verdict = "but batchnorm rescales every layer's input to its nonlinearity to mean 0, std 1, so it no longer matters"
+            verdict = ("but batchnorm rescales every layer's input to its nonlinearity to mean 0, std 1, "
+                       "so it no longer matters")
         elif gain < 0.9:
             verdict = "below 1, so the activations shrink layer after layer (and so do the gradients)"
         elif gain > 1.5:
@@ -157,8 +159,8 @@ class WeightInitDemo(widgets.VBox):
                        if self.nonlinearity_w.value == "tanh" else "above 1, so the activations grow layer after layer")
         else:
             verdict = "close to 1, so the spread stays about the same"
-        relu = " ReLU zeroes half of its inputs, which halves the second moment: Kaiming's extra &radic;2 makes up for it." \
-            if self.nonlinearity_w.value == "relu" and not self.batchnorm_w.value else ""
+        relu = (" ReLU zeroes half of its inputs, which halves the second moment: Kaiming's extra &radic;2 makes up "
+                "for it." if self.nonlinearity_w.value == "relu" and not self.batchnorm_w.value else "")
         return (f"<span style='font-size:90%'>Each weight has std <b>{scale:.4g}</b>; one layer multiplies the spread "
                 f"of its input by about std &times; &radic;{width} = <b>{gain:.2f}</b>, {verdict}.{relu}</span>")
 
