@@ -59,7 +59,7 @@ def gallery(tmp_path_factory):
         yield base
     finally:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)   # Voilà shuts its kernels down on Ctrl-C
+            proc.send_signal(signal.SIGTERM)  # Voilà shuts its kernels down (SIGINT may be ignored: xdist, `&`)
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
