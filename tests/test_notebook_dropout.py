@@ -1,0 +1,66 @@
+"""Dropout.ipynb: committed clean, nbgrader metadata consistent with the hidden-test registry, every graded object
+loaded from the student package, and one fast-mode run with no errors and every visible check passing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from notebook_checks import (assert_committed_clean, assert_metadata_matches_registry, assert_notebook_loads,
+                             execute_fast, nbgrader, registered_hidden_tests)
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOK = REPO / "solutions" / "assignment2" / "Dropout.ipynb"
+ASSIGNMENT = "assignment2"
+
+#: grade_id -> the notebook objects its hidden test takes (grading/hidden/assignment2/__init__.py)
+USES = {
+    "dropout_forward": ["dropout_forward"],
+    "dropout_backward": ["dropout_forward", "dropout_backward"],
+    "dropout_fc_net": ["FullyConnectedNet"],
+}
+INLINE_QUESTIONS = {"dropout_inline_q1": 2, "dropout_inline_q2": 2}
+
+
+@pytest.fixture(scope="module")
+def nb():
+    return nbformat.read(NOTEBOOK, as_version=4)
+
+
+def test_notebook_is_committed_clean_with_python3_kernel(nb):
+    assert_committed_clean(nb)
+
+
+def test_nbgrader_metadata_and_hidden_cells_match_the_registry(nb):
+    hidden = registered_hidden_tests("dropout_", USES, assignment=ASSIGNMENT)
+    assert_metadata_matches_registry(nb, "dropout_", USES, hidden, assignment=ASSIGNMENT)
+
+
+def test_inline_questions_are_manually_graded_answers_with_a_model_answer(nb):
+    answers = {nbgrader(c)["grade_id"]: nbgrader(c)["points"] for c in nb.cells
+               if c.cell_type == "markdown" and nbgrader(c).get("grade")}
+    assert answers == INLINE_QUESTIONS
+    for cell in nb.cells:
+        if nbgrader(cell).get("grade_id") in INLINE_QUESTIONS:
+            assert len(cell.source) > 300, cell.source[:80]  # a model answer, not a placeholder
+
+
+def test_the_notebook_loads_every_graded_object_from_the_student_package(nb):
+    assert_notebook_loads(nb, "cs231n.layers", "dropout_forward", "dropout_backward")
+    assert_notebook_loads(nb, "cs231n.classifiers.fc_net", "FullyConnectedNet")
+
+
+@pytest.mark.slow
+def test_solution_notebook_runs_in_fast_mode():
+    nb, errors, text = execute_fast(NOTEBOOK)
+    assert errors == []
+    for gid in USES:
+        assert f"hidden test {gid}: passed" in text
+    for cell in nb.cells:  # every graded cell printed its checks, each one OK
+        if cell.cell_type == "code" and nbgrader(cell).get("grade"):
+            out = "".join(o.get("text", "") for o in cell.outputs)
+            checks = [line for line in out.splitlines() if "threshold" in line or line.endswith("  OK")]
+            assert checks and all(line.endswith("  OK") for line in checks), (nbgrader(cell)["grade_id"], out[-500:])
+    assert "train-val gap (last 5 epochs)" in text and "ensemble of 3" in text
