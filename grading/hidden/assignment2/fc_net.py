@@ -297,7 +297,9 @@ def bn_fc_net(FullyConnectedNet):
         want = oracle.fc_net(params, X, y, normalization=normalization)
         expect_close(f"{label}: training loss", plain(loss), want.loss, dtype,
                      f"in training each hidden layer is affine - {normalization} (with gamma{{l}}, beta{{l}} and the "
-                     "layer's entry of self.bn_params) - relu.")
+                     "layer's entry of self.bn_params) - relu; check that "
+                     + ("batchnorm_forward passes bn_forward_train" if normalization == "batchnorm" else
+                        "layernorm_forward passes bn_layernorm_forward") + " first.")
         _expect_keys(dict(grads), set(params), label, "grads has one entry per key of self.params.")
         for key in sorted(params, key=_layer_order):
             reference = want.grads[key]

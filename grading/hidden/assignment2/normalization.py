@@ -189,9 +189,9 @@ def _expect_norm_backward(forward, backward, fwd_name, name, cases, seed, oracle
         try:
             expect_close(f"{fwd_name}'s out", out, want_out, dtype)
         except CheckFailed as exc:
-            raise CheckFailed(f"{label}: {name} is graded on the cache of your {fwd_name}, whose output is already "
-                              f"wrong ({str(exc).splitlines()[0]}); fix {fwd_name} first (test {forward_cell}).") \
-                from None
+            raise CheckFailed(f"{label}: the output of your {fwd_name} is already wrong ({str(exc).splitlines()[0]})"
+                              f"\nLikely cause: {name} is graded on the cache of your {fwd_name}: fix {fwd_name} "
+                              f"first (test {forward_cell}).") from None
         got = call_layer(backward, name, dout, cache, names=("dout", "cache"), returns=("dx", "dgamma", "dbeta"))
         expect_arrays(label, dict(zip(("dx", "dgamma", "dbeta"), got)), {"dx": dx, "dgamma": dgamma, "dbeta": dbeta},
                       dtype, kind="gradient",

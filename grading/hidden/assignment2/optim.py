@@ -120,8 +120,9 @@ def _check_rmsprop_step(name, label, dtype, w, dw, config_in, next_w, config, lr
     w64, dw64 = w.astype(np.float64), dw.astype(np.float64)
     swapped = (1 - decay) * old + decay * dw64 ** 2
     expect_close(f"{label}: next_w", next_w, want_w, dtype, _RMSPROP_HINT, [
-        (f"epsilon is added INSIDE the square root; it belongs outside, added to the square root of the cache "
-         f"(this case uses epsilon={eps:g} and small gradients, so the difference shows).",
+        ("epsilon is added INSIDE the square root; it belongs outside, added to the square root of the cache"
+         + (f" (this case uses a large epsilon, {eps:g}, with small gradients, so the difference shows)." if eps > 1e-6
+            else " (the difference shows where the cache is small)."),
          w64 - lr * dw64 / np.sqrt(want["cache"] + eps)),
         ("the step uses the OLD cache: update the cache with this dw first, then divide by its square root.",
          w64 - lr * dw64 / (np.sqrt(old) + eps)),
