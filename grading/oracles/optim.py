@@ -48,7 +48,8 @@ def sgd_momentum(w, dw, learning_rate=1e-2, momentum=0.9, velocity=None):
     if velocity is not None:
         opt.state[p]["momentum_buffer"] = -_state(w, velocity) / learning_rate
     opt.step()
-    buf = opt.state[p]["momentum_buffer"]
+    buf = opt.state[p].get("momentum_buffer")  # torch keeps none when momentum is 0: then v = -lr * dw
+    buf = p.grad if buf is None else buf
     return to_numpy(p), {"velocity": to_numpy(-learning_rate * buf)}
 
 
