@@ -77,3 +77,40 @@ def test_hidden_test_passes_on_the_solution(remote, gid, salt, over):
     if over == "wire":
         remote.request("reset")
     assert outcome.passed, outcome.message
+
+
+def test_a_student_side_dict_sees_what_batchnorm_writes_back_over_the_wire(remote):
+    """Why the normalization tests pass a ``collections.UserDict`` made on the student's side: a plain dict
+    travels by value, so what the student's function writes into it stays in the student's process."""
+    import numpy as np
+
+    forward = remote.request("import", module="cs231n.layers", name="batchnorm_forward")
+    user_dict = remote.request("import", module="collections", name="UserDict")
+    x, gamma, beta = np.arange(12.0).reshape(4, 3), np.ones(3), np.zeros(3)
+    plain_param = {"mode": "train"}
+    forward(x, gamma, beta, plain_param)
+    assert "running_mean" not in plain_param
+    remote_param = user_dict({"mode": "train"})
+    forward(x, gamma, beta, remote_param)
+    assert np.allclose(remote_param.data["running_mean"], 0.1 * x.mean(axis=0))
+    remote.request("reset")
+
+
+def test_kit_layer_helpers():
+    import numpy as np
+
+    from cs231n_lib.checks import CheckFailed
+    from grading.hidden import kit
+
+    x = np.zeros((3, 4, 5), dtype=np.float32)
+    assert kit.describe_arrays(np.float32, x=x, p=0.5) == "float32 inputs, x (3, 4, 5), p=0.5"
+    assert kit.call_layer(lambda a, b: (a + b, None), "f", x, x, returns=("out", "cache"))[0].shape == x.shape
+    with pytest.raises(CheckFailed, match=r"f must return a tuple \(out, cache\); got ndarray"):
+        kit.call_layer(lambda a: a, "f", x, returns=("out", "cache"))
+    want = {"dx": np.ones(3), "db": np.ones(2)}
+    kit.expect_arrays("layer", {"dx": np.ones(3, np.float32), "db": np.ones(2, np.float32)}, want, np.float32)
+    with pytest.raises(CheckFailed, match=r"layer: db has dtype float64 but expected float32"):
+        kit.expect_arrays("layer", {"dx": np.ones(3, np.float32), "db": np.ones(2)}, want, np.float32)
+    with pytest.raises(CheckFailed, match=r"layer: dx: .*\nLikely cause: halved"):
+        kit.expect_arrays("layer", {"dx": 0.5 * np.ones(3), "db": np.ones(2)}, want, np.float64, keep_dtype=False,
+                          diagnoses={"dx": [("halved", 0.5 * np.ones(3))]})

@@ -42,4 +42,20 @@ dropout_forward       3       cs231n.layers:dropout_forward
 dropout_backward      2       cs231n.layers:dropout_forward, cs231n.layers:dropout_backward
 dropout_fc_net        3       cs231n.classifiers.fc_net:FullyConnectedNet   (dropout_keep_ratio < 1, seed)
 ====================  ======  ==========================================================================
+
+Modules: ``layers.py`` (affine, ReLU, sandwich, losses), ``optim.py`` (update rules), ``normalization.py``
+(batch and layer norm), ``dropout.py``, ``fc_net.py`` (every ``FullyConnectedNet`` cell).  References:
+``grading.oracles.layers`` and ``grading.oracles.optim`` (torch in float64, autograd).
+
+Isolation: one mistake costs the cells it should, no more (tests/test_hidden_assignment2_mutants.py
+checks it on broken copies of the solution).  Backward tests build the release's cache themselves
+(affine, ReLU) or grade on the student's own forward (normalization, dropout), saying so when that
+forward is already wrong; dropout_backward checks dx against what the student's forward did to x;
+the net's cells set their own params, and bn_fc_net and dropout_fc_net use reg = 0 and no dropout /
+no normalization respectively.  For example: a batchnorm_backward without the mean's path fails
+bn_backward and bn_fc_net; a dropout without the 1 / p fails dropout_forward and dropout_fc_net; Adam
+without bias correction fails fc_adam; an L2 term on the biases fails fc_net_loss and fc_net_grads; an
+unbiased batch variance fails bn_forward_train, bn_backward, bn_backward_alt and bn_fc_net; an
+affine_backward that does not reshape dx fails fc_affine_backward only (fc_affine_relu uses 2-D x, and
+the net's gradients do not include dX).
 """
