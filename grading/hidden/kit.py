@@ -84,6 +84,15 @@ def _scaled_errors(got, want) -> np.ndarray:
     return np.abs(got64 - want64) / scale
 
 
+def _distinct(got: float, want: float) -> str:
+    """``"<got>, expected <want>"`` with 6 significant digits, or as many more (up to 12) as tell them apart."""
+    for digits in range(6, 13):
+        a, b = f"{got:.{digits}g}", f"{want:.{digits}g}"
+        if a != b:
+            break
+    return f"{a}, expected {b}"
+
+
 def rel_error(got, want) -> float:
     """``max|got - want| / max(max|want|, 1e-12)`` in float64; 0.0 for empty arrays.
     ``got`` and ``want`` must have the same shape."""
@@ -124,7 +133,7 @@ def compare(name, got, want, tol, hint=None, diagnoses=(), dtype=None):
         first = tuple(int(i) for i in bad[0])
         problem = (f"{name}: max error {worst:.3e} relative to its largest entry exceeds {tol:.0e}; "
                    f"{len(bad)} of {got64.size} entries are off, first at index {first} "
-                   f"(got {got64[first]:.6g}, expected {want64[first]:.6g}).")
+                   f"(got {_distinct(got64[first], want64[first])}).")
     cause = next((cause for cause, value in diagnoses
                   if np.shape(value) == got64.shape and rel_error(got64, value) <= tol), hints.get("values"))
     raise CheckFailed(f"{problem}\nLikely cause: {cause}")

@@ -45,11 +45,11 @@ def sgd_momentum(w, dw, learning_rate=1e-2, momentum=0.9, velocity=None):
     Returns ``(next_w, {"velocity": v})``."""
     p = _param(w, dw)
     opt = torch.optim.SGD([p], lr=learning_rate, momentum=momentum, dampening=0.0, foreach=False)
-    if velocity is not None:
+    if velocity is not None and momentum != 0:
         opt.state[p]["momentum_buffer"] = -_state(w, velocity) / learning_rate
     opt.step()
-    buf = opt.state[p].get("momentum_buffer")  # torch keeps none when momentum is 0: then v = -lr * dw
-    buf = p.grad if buf is None else buf
+    # torch keeps no buffer when momentum is 0 (plain SGD): then v = -lr * dw
+    buf = opt.state[p]["momentum_buffer"] if momentum != 0 else p.grad
     return to_numpy(p), {"velocity": to_numpy(-learning_rate * buf)}
 
 
