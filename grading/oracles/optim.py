@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from grading.oracles.torch_device import to_numpy, to_tensor
+from grading.oracles.torch_device import step_counter, to_numpy, to_tensor
 
 __all__ = ["sgd_momentum", "rmsprop", "adam"]
 
@@ -59,7 +59,7 @@ def rmsprop(w, dw, learning_rate=1e-2, decay_rate=0.99, epsilon=1e-8, cache=None
     p = _param(w, dw)
     opt = torch.optim.RMSprop([p], lr=learning_rate, alpha=decay_rate, eps=epsilon, momentum=0.0,
                               centered=False, foreach=False)
-    opt.state[p]["step"] = torch.tensor(0.0)
+    opt.state[p]["step"] = step_counter(0)
     opt.state[p]["square_avg"] = _state(w, cache)
     opt.step()
     return to_numpy(p), {"cache": to_numpy(opt.state[p]["square_avg"])}
@@ -70,7 +70,7 @@ def adam(w, dw, learning_rate=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-8, m=None
     ``m``, ``v`` (zeros when None) after ``t`` steps.  Returns ``(next_w, {"m": m, "v": v, "t": t + 1})``."""
     p = _param(w, dw)
     opt = torch.optim.Adam([p], lr=learning_rate, betas=(beta1, beta2), eps=epsilon, foreach=False)
-    opt.state[p]["step"] = torch.tensor(float(t), dtype=torch.float64)
+    opt.state[p]["step"] = step_counter(t)
     opt.state[p]["exp_avg"] = _state(w, m)
     opt.state[p]["exp_avg_sq"] = _state(w, v)
     opt.step()

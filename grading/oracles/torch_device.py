@@ -50,3 +50,9 @@ def to_tensor(array, requires_grad: bool = False, dtype=None) -> torch.Tensor:
 def to_numpy(tensor: torch.Tensor) -> np.ndarray:
     """``tensor`` detached from autograd, on the CPU, as a numpy array of its dtype."""
     return tensor.detach().cpu().numpy()
+
+
+def step_counter(steps: float) -> torch.Tensor:
+    """A ``torch.optim`` step counter holding ``steps`` (float64, 0-d).  It stays on the CPU whatever
+    :func:`device` says: torch's optimizers keep ``state["step"]`` there unless ``capturable``."""
+    return torch.full((), float(steps), dtype=torch.float64)
