@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 COURSE_DIR = Path(os.environ.get("CS231N_COURSE_DIR") or "~/cs231n-course").expanduser().resolve()
 
 #: Assignments released by default, in order (folders of solutions/).
-ASSIGNMENTS = ["assignment1", "demos"]
+ASSIGNMENTS = ["assignment1", "assignment2", "demos"]
 c.CourseTool.assignments = ASSIGNMENTS  # read by grading/tool/course.py
 
 c.CourseDirectory.course_id = "cs231n"
