@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import nbformat
 
-from grading.tool.diagnose import cell_messages, failure_message, inspection_messages
+from grading.tool.diagnose import cell_messages, failure_message, import_messages, inspection_messages
 from grading.tool.inspect_nb import Inspection
+from grading.trusted.records import TestRecord
 
 
 def test_failure_messages_name_the_cause():
@@ -65,3 +66,18 @@ def test_skipped_cells_and_broken_student_modules_are_reported_once(tmp_path):
         "it was skipped and the rest of n was graded",
         "n.ipynb: f: cs231n/m.py, line 3: SyntaxError: invalid syntax; the tests that need it score 0",
     ]
+
+
+def test_scores_only_grading_names_each_module_that_did_not_import_once_per_notebook():
+    reason = ("hidden test {}: cs231n/optim.py, line 45: SyntaxError: unmatched ')'\n    v = v * dw)\n"
+              "The module cs231n.optim does not import, so nothing it defines can be checked. Fix it, then run "
+              "the cell that imports it again.")
+
+    def record(gid, notebook, message, score=0.0):
+        return TestRecord(assignment="a", grade_id=gid, notebook=notebook, max_score=2, score=score, message=message)
+
+    tests = [record("fc_rmsprop", "FC", reason.format("fc_rmsprop")), record("fc_adam", "FC", reason.format("fc_adam")),
+             record("fc_affine", "FC", "affine_forward: max error 1e-2 ..."), record("ok", "FC", "", score=2)]
+    assert import_messages(tests) == [
+        "FC.ipynb: cs231n/optim.py, line 45: SyntaxError: unmatched ')'; the tests that need it score 0"]
+    assert import_messages(tests[2:]) == []

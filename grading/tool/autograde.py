@@ -322,6 +322,8 @@ def _result(record: StudentRecord, inspections, root: Path, cells, timeout, dest
                                                      trusted=True))
         elif dest is not None and (dest / f"{name}.ipynb").exists():
             messages += diagnose.cell_messages(name, dest / f"{name}.ipynb", timeout)
+    if record.mode != "full":  # no notebook ran: the trusted records say which modules did not import
+        messages += diagnose.import_messages(record.test_records())
     messages += record.events
     messages += record.flags()
     messages += _tamper_flags(root, record)

@@ -78,6 +78,24 @@ def cell_messages(notebook: str, autograded: Path, timeout: int) -> list[str]:
     return messages
 
 
+#: How the student package's loader explains a module that does not import (cs231n_lib.student._reason).
+_NO_IMPORT = re.compile(r"^(?:hidden test \S+: )?(?P<where>[^\n]+)\n(?:.*\n)*?The module (?P<module>\S+) does not import")
+
+
+def import_messages(tests) -> list[str]:
+    """One message per student module that did not import, found in the trusted test records ``tests``
+    (what scores-only grading has instead of the notebooks' import cells): the notebook that needs it,
+    the file, line and error."""
+    messages, seen = [], set()
+    for test in tests:
+        found = _NO_IMPORT.match(test.message or "")
+        if test.passed or not found or (test.notebook, found["module"]) in seen:
+            continue
+        seen.add((test.notebook, found["module"]))
+        messages.append(f"{test.notebook}.ipynb: {found['where']}; the tests that need it score 0")
+    return messages
+
+
 def inspection_messages(notebook: str, found: Inspection) -> list[str]:
     """Messages for a notebook that was missing/corrupt, or whose test cells were deleted or edited."""
     if found.problem:
