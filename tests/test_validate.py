@@ -16,16 +16,21 @@ from grading.tool import samples
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ["knn", "svm", "softmax"]
+NOTEBOOKS = [("assignment1", nb) for nb in ("knn", "svm", "softmax")] + [
+    ("assignment2", nb) for nb in ("FullyConnectedNets", "BatchNormalization", "Dropout")]
 
 
 @pytest.fixture(scope="module")
 def students(tmp_path_factory):
-    """``{"correct": folder, "release": folder}``: the release with every solution filled in, and as handed out."""
-    out = tmp_path_factory.mktemp("validate")
-    who = [samples.Student(id="correct", base="solution"), samples.Student(id="release", base="release")]
-    samples.build("assignment1", who, REPO / "solutions", REPO / "assignments", out)
-    return {s.id: out / s.id / "assignment1" for s in who}
+    """``{(assignment, "correct"): folder, (assignment, "release"): folder}``: the release with every solution
+    filled in, and as handed out."""
+    folders = {}
+    for assignment in sorted({a for a, _ in NOTEBOOKS}):
+        out = tmp_path_factory.mktemp(f"validate_{assignment}")
+        who = [samples.Student(id="correct", base="solution"), samples.Student(id="release", base="release")]
+        samples.build(assignment, who, REPO / "solutions", REPO / "assignments", out)
+        folders.update({(assignment, s.id): out / s.id / assignment for s in who})
+    return folders
 
 
 def _validate(folder: Path, notebook: str) -> str:
@@ -36,26 +41,26 @@ def _validate(folder: Path, notebook: str) -> str:
     return proc.stdout + proc.stderr
 
 
-def _graded_cells(notebook: str) -> tuple[int, int]:
+def _graded_cells(assignment: str, notebook: str) -> tuple[int, int]:
     """(auto-graded test cells, written answers) of the released ``notebook``."""
-    nb = nbformat.read(REPO / "assignments" / "assignment1" / f"{notebook}.ipynb", as_version=4)
+    nb = nbformat.read(REPO / "assignments" / assignment / f"{notebook}.ipynb", as_version=4)
     meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
     tests = sum(1 for c, m in zip(nb.cells, meta) if c.cell_type == "code" and m.get("grade"))
     answers = sum(1 for c, m in zip(nb.cells, meta) if c.cell_type == "markdown" and m.get("grade") and m.get("solution"))
     return tests, answers
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_a_correct_notebook_validates(students, notebook):
-    out = _validate(students["correct"], notebook)
+@pytest.mark.parametrize("assignment,notebook", NOTEBOOKS)
+def test_a_correct_notebook_validates(students, assignment, notebook):
+    out = _validate(students[assignment, "correct"], notebook)
     assert "Success! Your notebook passes all the tests." in out, out[-3000:]
     assert "VALIDATION FAILED" not in out
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_the_release_fails_every_implementation_test_with_a_readable_reason(students, notebook):
-    out = _validate(students["release"], notebook)
-    tests, answers = _graded_cells(notebook)
+@pytest.mark.parametrize("assignment,notebook", NOTEBOOKS)
+def test_the_release_fails_every_implementation_test_with_a_readable_reason(students, assignment, notebook):
+    out = _validate(students[assignment, "release"], notebook)
+    tests, answers = _graded_cells(assignment, notebook)
     failed = re.search(r"VALIDATION FAILED ON (\d+) CELL\(S\)", out)
     # every test cell, and every written answer still reading YOUR ANSWER HERE
     assert failed and int(failed.group(1)) == tests + answers, out[-3000:]
