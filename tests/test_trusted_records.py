@@ -134,7 +134,8 @@ def test_flag_wording_says_what_each_side_saw():
     assert "showed this test as passed" in shown_passed and "found it failed" in shown_passed
     shown_failed = TRecord("a1", "knn_two_loops", "knn", 2.0, 2.0, "m", kernel_passed=False).flag
     assert "showed this test as failed" in shown_failed and "found it passed" in shown_failed
-    assert "trusted result counts" in shown_passed
+    assert "trusted result counts" in shown_passed and "tampering" in shown_passed
+    assert "another of your functions" in shown_failed and "tampering" not in shown_failed
 
 
 def test_student_record_flags_and_total():

@@ -61,10 +61,17 @@ class TestRecord(_Record):
         if not self.disagrees:
             return None
         seen = "passed" if self.kernel_passed else "failed"
-        return (f"{self.grade_id}: the notebook showed this test as {seen}, but the trusted grader, running your "
+        said = (f"{self.grade_id}: the notebook showed this test as {seen}, but the trusted grader, running your "
                 f"code on its own in a sandbox, found it {'passed' if self.passed else 'failed'}. The trusted "
-                "result counts. Possible tampering (patched checks, edited or blanked test cells), or code that "
-                "depends on the notebook's state.")
+                "result counts")
+        if self.kernel_passed:  # a pass that the trusted run does not reproduce: the grader's concern
+            return (said + ". Possible tampering (patched checks, edited or blanked test cells), or code that "
+                           "depends on the notebook's state.")
+        # A failure that the trusted run does not reproduce costs the student nothing; usually a visible check of
+        # the cell goes through another function (a numerical gradient through the forward pass) that is wrong.
+        return (said + " (full marks). Usually a visible check in that cell uses another of your functions that is "
+                       "still wrong (e.g. a numerical gradient through your forward pass): fix that one too. "
+                       "Otherwise your code depends on the notebook's state.")
 
 
 @dataclass
