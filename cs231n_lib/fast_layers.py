@@ -1,0 +1,124 @@
+"""Fast convolution and max-pooling layers in pure numpy (provided, not graded).
+
+Same API as the naive layers of assignment 2 (API.md)::
+
+    out, cache = conv_forward_fast(x, w, b, {"stride": 1, "pad": 1})
+    dx, dw, db = conv_backward_fast(dout, cache)
+    out, cache = max_pool_forward_fast(x, {"pool_height": 2, "pool_width": 2, "stride": 2})
+    dx = max_pool_backward_fast(dout, cache)
+
+No compiled extension (CS231n's Cython im2col no longer builds with current
+Cython).  How they are fast:
+
+- **Convolution = one matrix product (im2col).**  The padded input is cut into
+  its ``HH * WW`` shifted, strided views -- one per filter tap -- which are
+  stacked into columns ``(C * HH * WW, N * H' * W')``; the output is then
+  ``w.reshape(F, -1) @ cols``, a single BLAS call.  Building the columns costs
+  ``HH * WW`` slice copies, never a Python loop over pixels.
+- **Backward = two matrix products and col2im.**  ``dw = dout @ cols.T`` and
+  ``dcols = w.T @ dout``; ``dcols`` is added back into the padded input tap by
+  tap (overlapping windows add up), then the padding is cut off.
+- **Max pooling** takes the maximum over the ``pool_height * pool_width`` strided
+  views, and the backward pass routes each upstream gradient to the FIRST
+  maximum of its window (what ``np.argmax`` picks in the naive layer), window
+  positions may overlap (stride < pool size).
+
+Everything stays in the input's dtype (float32 in, float32 out).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["conv_forward_fast", "conv_backward_fast", "max_pool_forward_fast", "max_pool_backward_fast",
+           "conv_output_size"]
+
+
+def conv_output_size(size: int, field: int, stride: int, pad: int, what: str = "input") -> int:
+    """``(size + 2 * pad - field) / stride + 1``, or ``ValueError`` saying why the setting does not fit."""
+    span = size + 2 * pad - field
+    if stride < 1:
+        raise ValueError(f"stride must be a positive integer, got {stride}")
+    if span < 0:
+        raise ValueError(f"a window of {field} does not fit in an {what} of {size} with pad {pad}")
+    if span % stride:
+        raise ValueError(f"(size + 2*pad - window) / stride = ({size} + 2*{pad} - {field}) / {stride} is not an "
+                         f"integer: the windows do not tile the {what}; change the stride or the padding")
+    return span // stride + 1
+
+
+def _taps(xp, HH, WW, stride, Ho, Wo):
+    """For each filter tap (i, j): the strided view of the padded input it multiplies, ``(N, C, Ho, Wo)``."""
+    for i in range(HH):
+        for j in range(WW):
+            yield i, j, xp[:, :, i:i + stride * (Ho - 1) + 1:stride, j:j + stride * (Wo - 1) + 1:stride]
+
+
+def conv_forward_fast(x, w, b, conv_param):
+    """Convolution of ``x (N, C, H, W)`` with filters ``w (F, C, HH, WW)`` and biases ``b (F,)``;
+    ``conv_param``: ``stride`` and ``pad`` (zero padding on every side).  Returns ``(out, cache)``,
+    ``out (N, F, H', W')``."""
+    N, C, H, W = x.shape
+    F, C2, HH, WW = w.shape
+    if C2 != C:
+        raise ValueError(f"x has {C} channels but the filters expect {C2}")
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    Ho = conv_output_size(H, HH, stride, pad, "input height")
+    Wo = conv_output_size(W, WW, stride, pad, "input width")
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) if pad else x
+    # cols[c, i, j, n, h, w] = xp[n, c, i + stride * h, j + stride * w]
+    cols = np.empty((C, HH, WW, N, Ho, Wo), dtype=np.result_type(x, w))
+    for i, j, view in _taps(xp, HH, WW, stride, Ho, Wo):
+        cols[:, i, j] = view.transpose(1, 0, 2, 3)
+    cols = cols.reshape(C * HH * WW, N * Ho * Wo)
+    out = w.reshape(F, -1) @ cols + b.reshape(-1, 1)
+    out = out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    cache = (x.shape, w, cols, conv_param)
+    return np.ascontiguousarray(out), cache
+
+
+def conv_backward_fast(dout, cache):
+    """Gradients ``(dx, dw, db)`` of :func:`conv_forward_fast` given ``dout (N, F, H', W')``."""
+    (N, C, H, W), w, cols, conv_param = cache
+    F, _, HH, WW = w.shape
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    _, _, Ho, Wo = dout.shape
+    dout_mat = dout.transpose(1, 0, 2, 3).reshape(F, -1)       # (F, N * Ho * Wo)
+    db = dout_mat.sum(axis=1)
+    dw = (dout_mat @ cols.T).reshape(w.shape)
+    dcols = (w.reshape(F, -1).T @ dout_mat).reshape(C, HH, WW, N, Ho, Wo)
+    dxp = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=dcols.dtype)
+    for i, j, view in _taps(dxp, HH, WW, stride, Ho, Wo):
+        view += dcols[:, i, j].transpose(1, 0, 2, 3)           # col2im: overlapping windows add up
+    dx = dxp[:, :, pad:pad + H, pad:pad + W] if pad else dxp
+    return np.ascontiguousarray(dx), dw, db
+
+
+def max_pool_forward_fast(x, pool_param):
+    """Max pooling of ``x (N, C, H, W)``; ``pool_param``: ``pool_height``, ``pool_width``, ``stride``.
+    Returns ``(out, cache)``, ``out (N, C, H', W')``."""
+    N, C, H, W = x.shape
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    Ho = conv_output_size(H, ph, stride, 0, "input height")
+    Wo = conv_output_size(W, pw, stride, 0, "input width")
+    out = np.full((N, C, Ho, Wo), -np.inf, dtype=x.dtype)
+    for _, _, view in _taps(x, ph, pw, stride, Ho, Wo):
+        np.maximum(out, view, out=out)
+    cache = (x, out, pool_param)
+    return out, cache
+
+
+def max_pool_backward_fast(dout, cache):
+    """Gradient ``dx`` of :func:`max_pool_forward_fast`: each window's upstream gradient goes to the first
+    position (row by row) that holds the window's maximum."""
+    x, out, pool_param = cache
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    _, _, Ho, Wo = out.shape
+    dx = np.zeros_like(x, dtype=np.result_type(x, dout))
+    routed = np.zeros(out.shape, dtype=bool)                   # windows whose maximum has been found
+    dx_views = {(i, j): view for i, j, view in _taps(dx, ph, pw, stride, Ho, Wo)}
+    for i, j, view in _taps(x, ph, pw, stride, Ho, Wo):
+        first = (view == out) & ~routed
+        routed |= first
+        dx_views[i, j] += np.where(first, dout, 0)
+    return dx
