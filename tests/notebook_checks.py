@@ -149,6 +149,32 @@ def execute_fast(path: Path):
     return nb, errors, text
 
 
+def assert_written_answers(nb, points: dict) -> None:
+    """The manually graded answers of ``nb`` are exactly ``points`` (grade id -> points, in notebook order),
+    each holding a model answer, not a placeholder."""
+    answers = {nbgrader(c)["grade_id"]: nbgrader(c)["points"] for c in nb.cells
+               if c.cell_type == "markdown" and nbgrader(c).get("grade")}
+    assert list(answers.items()) == list(points.items())
+    for cell in nb.cells:
+        if nbgrader(cell).get("grade_id") in points:
+            assert len(cell.source) > 300, cell.source[:80]
+
+
+def assert_graded_cells_passed(nb) -> None:
+    """Every graded code cell of an executed ``nb`` printed its visible checks, each one OK (the measured error
+    beside its threshold), and its hidden test passed in the kernel."""
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not nbgrader(cell).get("grade"):
+            continue
+        gid = nbgrader(cell)["grade_id"]
+        printed = "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
+        checks = [line for line in printed.splitlines() if "threshold" in line or line.endswith("  OK")]
+        assert checks and all(line.endswith("  OK") for line in checks), (gid, printed[-500:])
+        assert re.search(r"\(threshold [^)]+\)  OK", printed), f"{gid}: no OK line in\n{printed}"
+        assert "FAILED" not in printed, gid
+        assert f"hidden test {gid}: passed" in printed, gid
+
+
 def registered_hidden_tests(prefix: str, expected_ids, assignment: str = ASSIGNMENT) -> dict:
     """The hidden tests of ``assignment`` whose grade id starts with ``prefix``; they must be exactly ``expected_ids``."""
     from grading.hidden import load_assignment

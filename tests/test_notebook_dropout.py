@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from notebook_checks import (assert_committed_clean, assert_metadata_matches_registry, assert_notebook_loads,
-                             execute_fast, nbgrader, registered_hidden_tests)
+from notebook_checks import (assert_committed_clean, assert_graded_cells_passed, assert_metadata_matches_registry,
+                             assert_notebook_loads, assert_written_answers, execute_fast, registered_hidden_tests)
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = REPO / "solutions" / "assignment2" / "Dropout.ipynb"
@@ -39,12 +39,7 @@ def test_nbgrader_metadata_and_hidden_cells_match_the_registry(nb):
 
 
 def test_inline_questions_are_manually_graded_answers_with_a_model_answer(nb):
-    answers = {nbgrader(c)["grade_id"]: nbgrader(c)["points"] for c in nb.cells
-               if c.cell_type == "markdown" and nbgrader(c).get("grade")}
-    assert answers == INLINE_QUESTIONS
-    for cell in nb.cells:
-        if nbgrader(cell).get("grade_id") in INLINE_QUESTIONS:
-            assert len(cell.source) > 300, cell.source[:80]  # a model answer, not a placeholder
+    assert_written_answers(nb, INLINE_QUESTIONS)
 
 
 def test_the_notebook_loads_every_graded_object_from_the_student_package(nb):
@@ -58,9 +53,4 @@ def test_solution_notebook_runs_in_fast_mode():
     assert errors == []
     for gid in USES:
         assert f"hidden test {gid}: passed" in text
-    for cell in nb.cells:  # every graded cell printed its checks, each one OK
-        if cell.cell_type == "code" and nbgrader(cell).get("grade"):
-            out = "".join(o.get("text", "") for o in cell.outputs)
-            checks = [line for line in out.splitlines() if "threshold" in line or line.endswith("  OK")]
-            assert checks and all(line.endswith("  OK") for line in checks), (nbgrader(cell)["grade_id"], out[-500:])
-    assert "train-val gap (last 5 epochs)" in text and "ensemble of 3" in text
+    assert_graded_cells_passed(nb)
