@@ -6,53 +6,28 @@ Over the wire every call and attribute read hands back data or another handle, a
 the test sets on a student object becomes a callback, so a test that subclasses a student class,
 checks an identity or the type of a student object fails here."""
 
-import importlib
-import socket
-import threading
-
 import numpy as np
 import pytest
 
 from grading.hidden import core
-from grading.kernel.peer import STUDENT_OPS, TRUSTED_OPS, Peer
-from notebook_checks import solution_object
+from hidden_harness import SALTS, run_on_solution, served, solution_importer
 
 TESTS = core.load_assignment("assignment1")
-SALTS = {"scorer": core.SCORER_SALT, "kernel": core.KERNEL_SALT}
-
-
-def _solution(module: str, name: str):
-    """The student's side: the solution package as ``cs231n``, anything else (numpy, probes) imported."""
-    if module.split(".")[0] == "cs231n":
-        return solution_object(module, name)
-    return getattr(importlib.import_module(module), name)
+_solution = solution_importer("assignment1")
 
 
 @pytest.fixture(scope="module")
 def remote():
     """A trusted-side peer whose ``import`` requests a thread answers with the solution's objects."""
-    ours, theirs = socket.socketpair()
-    server = threading.Thread(target=Peer(theirs, STUDENT_OPS, importer=_solution).serve, daemon=True)
-    server.start()
-    peer = Peer(ours, TRUSTED_OPS)
-    yield peer
-    peer.request("close")
-    server.join(timeout=10)
-    ours.close()
-    theirs.close()
+    with served(_solution) as peer:
+        yield peer
 
 
 @pytest.mark.parametrize("over", ["objects", "wire"])
 @pytest.mark.parametrize("salt", sorted(SALTS))
 @pytest.mark.parametrize("gid", sorted(TESTS))
 def test_hidden_test_passes_on_the_solution(remote, gid, salt, over):
-    def load(spec):
-        module, _, name = spec.partition(":")
-        return remote.request("import", module=module, name=name) if over == "wire" else _solution(module, name)
-
-    outcome = core.execute(TESTS[gid], None, core.Session(SALTS[salt], load))
-    if over == "wire":
-        remote.request("reset")
+    outcome = run_on_solution(TESTS[gid], _solution, remote, salt, over)
     assert outcome.passed, outcome.message
 
 
