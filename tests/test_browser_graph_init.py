@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from browser.lab_server import LabServer, widgets_extension_enabled
-from browser.page_actions import CHROMIUM, CHROMIUM_ARGS, open_and_run_all
+from browser.lab_server import LabServer, require_extensions
+from browser.page_actions import (ARTIFACTS, CHROMIUM, artifact_page, launch_chromium, open_and_run_all,
+                                  record_timing)
 
 REPO = Path(__file__).resolve().parent.parent
 DEMOS = REPO / "solutions" / "demos"
-ARTIFACTS = REPO / ".artifacts" / "browser"
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,8 +31,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    ok, listing = widgets_extension_enabled("@jupyter-widgets/jupyterlab-manager")
-    assert ok, f"the ipywidgets JupyterLab extension is not enabled; `jupyter labextension list` says:\n{listing}"
+    require_extensions("@jupyter-widgets/jupyterlab-manager")
     with LabServer([DEMOS / "computational_graph_demo.ipynb", DEMOS / "weight_init_demo.ipynb"],
                    tmp_path_factory.mktemp("lab")) as server:
         yield server
@@ -40,24 +39,14 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launch_chromium() as b:
+        yield b
 
 
 @pytest.fixture
 def page(browser, request):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg = browser.new_page(viewport={"width": 1400, "height": 1100})
-    try:
+    with artifact_page(browser, f"{request.node.name}_last.png") as pg:
         yield pg
-    finally:  # the last state of the page, pass or fail, for a human to look at
-        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}_last.png"), full_page=True)
-        pg.close()
 
 
 def _wait_for_svg(page, lab, selector, timeout_ms=120_000):
@@ -82,12 +71,6 @@ def _wait_for_new_svg(page, selector, old, timeout_s=30.0):
     raise TimeoutError(f"the picture {selector} did not change within {timeout_s:.0f} s")
 
 
-def _record(line):
-    print("\n" + line)
-    with open(ARTIFACTS / "timings.txt", "a") as f:
-        f.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
-
-
 GRAPH_SVG = ".cs231n-graph-figure svg"
 
 
@@ -107,8 +90,8 @@ def test_graph_demo_slider_changes_values_and_gradients(lab, page):
     grads = re.findall(r'class="cs231n-graph-grad"[^>]*>([^<]+)<', after)
     assert grads[:2] == ["-3.90", "-3.90"], grads  # add distributes upstream z to x and y
     page.locator(".cs231n-graph-demo").screenshot(path=str(ARTIFACTS / "graph_2_z_moved.png"))
-    _record(f"computational graph demo: slider key -> new SVG in the browser {seconds * 1e3:.0f} ms; "
-            f"kernel says: {page.locator('.cs231n-graph-status').inner_text()}")
+    record_timing(f"computational graph demo: slider key -> new SVG in the browser {seconds * 1e3:.0f} ms; "
+                  f"kernel says: {page.locator('.cs231n-graph-status').inner_text()}")
 
 
 INIT_SVG = ".cs231n-init-figure svg"
@@ -126,4 +109,5 @@ def test_init_demo_relu_button_redraws_the_histograms(lab, page):
     assert "ReLU zeroes half" in page.locator(".cs231n-init-explain").inner_text()
     page.locator(".cs231n-init-demo").screenshot(path=str(ARTIFACTS / "init_2_relu.png"))
     kernel = re.search(r"updated in \d+ ms", page.locator(".cs231n-init-status").inner_text()).group(0)
-    _record(f"weight init demo: ReLU button -> new SVG in the browser {seconds * 1e3:.0f} ms; kernel says: {kernel}")
+    record_timing(f"weight init demo: ReLU button -> new SVG in the browser {seconds * 1e3:.0f} ms; "
+                  f"kernel says: {kernel}")

@@ -21,15 +21,15 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from browser.lab_server import LabServer, widgets_extension_enabled
-from browser.page_actions import (CHROMIUM, CHROMIUM_ARGS, canvas_digest, canvas_pixel, click_at, drag,
-                                  open_and_run_all, run_new_cell, wait_for_new_canvas)
+from browser.lab_server import LabServer, require_extensions
+from browser.page_actions import (ARTIFACTS, CHROMIUM, artifact_page, canvas_digest, canvas_pixel, click_at, drag,
+                                  launch_chromium, open_and_run_all, record_timing, run_new_cell,
+                                  wait_for_new_canvas)
 from cs231n_lib.widgets import knn_math
 from cs231n_lib.widgets._render import CLASS_COLORS
 
 REPO = Path(__file__).resolve().parent.parent
 DEMOS = REPO / "solutions" / "demos"
-ARTIFACTS = REPO / ".artifacts" / "browser"
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,9 +40,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    for extension in ("@jupyter-widgets/jupyterlab-manager", "anywidget"):
-        ok, listing = widgets_extension_enabled(extension)
-        assert ok, f"the {extension} JupyterLab extension is not enabled; `jupyter labextension list` says:\n{listing}"
+    require_extensions("@jupyter-widgets/jupyterlab-manager", "anywidget")
     with LabServer([DEMOS / "knn_demo.ipynb", DEMOS / "linear_classifier_demo.ipynb"],
                    tmp_path_factory.mktemp("lab")) as server:
         yield server
@@ -50,24 +48,14 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launch_chromium() as b:
+        yield b
 
 
 @pytest.fixture
 def page(browser, request):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg = browser.new_page(viewport={"width": 1400, "height": 1100})
-    try:
+    with artifact_page(browser, f"{request.node.name}_last.png") as pg:
         yield pg
-    finally:  # the last state of the page, pass or fail, for a human to look at
-        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}_last.png"), full_page=True)
-        pg.close()
 
 
 def _wait_for_canvas(page, lab, selector, timeout_ms=180_000):
@@ -86,12 +74,6 @@ def _wait_for_canvas(page, lab, selector, timeout_ms=180_000):
 def _shot(page, selector, name):
     page.locator(selector).scroll_into_view_if_needed()
     page.locator(selector).screenshot(path=str(ARTIFACTS / name))
-
-
-def _record(line):
-    print("\n" + line)
-    with open(ARTIFACTS / "timings.txt", "a") as f:
-        f.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
 
 
 def _close(rgb, hex_color, tol=12):
@@ -159,8 +141,8 @@ def test_knn_demo_controls_change_the_figure(lab, page):
     assert after_metric != first, "changing the metric did not change the figure"
     assert "L1" in page.locator(".cs231n-knn-metric button.mod-active").inner_text()
     _shot(page, ".cs231n-knn-demo", "knn_3_l1.png")
-    _record(f"kNN demo, control -> new canvas in the browser: K {k_seconds * 1e3:.0f} ms, metric "
-            f"{metric_seconds * 1e3:.0f} ms; kernel says: {page.locator('.cs231n-knn-status').inner_text()}")
+    record_timing(f"kNN demo, control -> new canvas in the browser: K {k_seconds * 1e3:.0f} ms, metric "
+                  f"{metric_seconds * 1e3:.0f} ms; kernel says: {page.locator('.cs231n-knn-status').inner_text()}")
 
 
 def test_knn_demo_drag_click_and_probe(lab, page):
@@ -223,7 +205,7 @@ def test_knn_demo_drag_click_and_probe(lab, page):
     _shot(page, ".cs231n-knn-demo", "knn_6_added_at_probe.png")
     assert _close(centre, CLASS_COLORS[cls]), f"the point added at the probe is hidden: centre pixel {centre}"
     assert _close(arm, CLASS_COLORS[star]), f"the probe star is not drawn around it: arm pixel {arm}"
-    _record(f"kNN demo, mouse drag (12 moves) -> kernel model read back: {drag_seconds * 1e3:.0f} ms")
+    record_timing(f"kNN demo, mouse drag (12 moves) -> kernel model read back: {drag_seconds * 1e3:.0f} ms")
 
 
 # ----- linear classifier ---------------------------------------------------------------------------
@@ -269,6 +251,6 @@ def test_linear_demo_single_update_and_run(lab, page):
     assert n1 > n0, "run did not step"
     _shot(page, ".cs231n-linear-demo", "linear_3_after_run.png")
     kernel = re.search(r"updated in \d+ ms", status).group(0)
-    _record(f"linear demo: single update -> redrawn canvas median {statistics.median(latencies) * 1e3:.0f} ms "
-            f"(of {', '.join(f'{s * 1e3:.0f}' for s in latencies)}); run {(n1 - n0) / (t1 - t0):.1f} steps/s "
-            f"with a 100 ms clock; kernel says: {kernel}")
+    record_timing(f"linear demo: single update -> redrawn canvas median {statistics.median(latencies) * 1e3:.0f} ms "
+                  f"(of {', '.join(f'{s * 1e3:.0f}' for s in latencies)}); run {(n1 - n0) / (t1 - t0):.1f} steps/s "
+                  f"with a 100 ms clock; kernel says: {kernel}")

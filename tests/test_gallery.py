@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 from browser.lab_server import free_port
-from browser.page_actions import CHROMIUM, CHROMIUM_ARGS
+from browser.page_actions import ARTIFACTS, CHROMIUM, launch_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 DEMOS = REPO / "solutions" / "demos"
@@ -98,19 +98,13 @@ def test_a_demo_renders_its_widget_and_no_code(gallery):
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (Debian package: chromium)")
 def test_the_widget_is_drawn_in_the_browser(gallery):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 1000})
-            page.goto(f"{gallery}/voila/render/{PAGE}")
-            page.wait_for_selector(".cs231n-optim-figure canvas", timeout=90_000)
-            page.wait_for_function("() => document.querySelector('.cs231n-optim-status')"
-                                   ".innerText.includes('updated in')", timeout=30_000)
-            assert page.locator(".jp-CodeMirrorEditor, .jp-InputArea-editor").count() == 0, "code cells are shown"
-            assert "optimizer_demo()" not in page.locator("body").inner_text()
-            artifacts = REPO / ".artifacts" / "browser"
-            artifacts.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(artifacts / "gallery_optimizer.png"), full_page=True)
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.goto(f"{gallery}/voila/render/{PAGE}")
+        page.wait_for_selector(".cs231n-optim-figure canvas", timeout=90_000)
+        page.wait_for_function("() => document.querySelector('.cs231n-optim-status')"
+                               ".innerText.includes('updated in')", timeout=30_000)
+        assert page.locator(".jp-CodeMirrorEditor, .jp-InputArea-editor").count() == 0, "code cells are shown"
+        assert "optimizer_demo()" not in page.locator("body").inner_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "gallery_optimizer.png"), full_page=True)

@@ -23,7 +23,6 @@ from grading.tool.feedback_notes import notes_for
 from grading.tool.gradebook import Cell
 
 TIMEOUT = 5
-ARTIFACTS = Path(__file__).resolve().parent.parent / ".artifacts" / "browser"
 STUDENTS = {"perfect", "untouched", "corrupt", "missing", "edited", "loop"}
 FORMULA = r"The loss is $L = \frac{1}{N}\sum_i L_i$ and $$\nabla_W L = 2W.$$"
 LONG_LINE = "ValueError: " + "shape mismatch " * 60
@@ -148,35 +147,30 @@ def test_mathjax_is_next_to_every_page(fed_back):
 
 @pytest.mark.browser
 def test_formulas_are_typeset_offline_and_long_lines_wrap(fed_back):
-    from browser.page_actions import CHROMIUM, CHROMIUM_ARGS
+    from browser.page_actions import ARTIFACTS, CHROMIUM, launch_chromium
 
     if not __import__("os").path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is absent (Debian package: chromium)")
-    from playwright.sync_api import sync_playwright
 
     path = fed_back["root"] / "feedback" / "perfect" / fx.ASSIGNMENT / "squares.html"
     blocked, failed = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 900})
-            page.route(re.compile(r"^(?!file:).*"), lambda route: (blocked.append(route.request.url), route.abort()))
-            page.on("requestfailed", lambda request: failed.append(request.url))
-            page.goto(path.as_uri())
-            page.wait_for_function(
-                "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
-                " && document.querySelectorAll('.MathJax, .MathJax_Display').length >= 2",
-                timeout=60_000,
-            )
-            text = page.inner_text("body")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "feedback_offline.png"), full_page=True)  # for a human to look at
-            overflow = page.evaluate(
-                "() => [...document.querySelectorAll('.output_area pre')]"
-                ".filter(pre => pre.scrollWidth > pre.clientWidth + 1).length"
-            )
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page.route(re.compile(r"^(?!file:).*"), lambda route: (blocked.append(route.request.url), route.abort()))
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.goto(path.as_uri())
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
+            " && document.querySelectorAll('.MathJax, .MathJax_Display').length >= 2",
+            timeout=60_000,
+        )
+        text = page.inner_text("body")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "feedback_offline.png"), full_page=True)  # for a human to look at
+        overflow = page.evaluate(
+            "() => [...document.querySelectorAll('.output_area pre')]"
+            ".filter(pre => pre.scrollWidth > pre.clientWidth + 1).length"
+        )
     assert blocked == [], f"the page asked the network for {blocked}"
     assert [u for u in failed if u.startswith("file:")] == [], f"MathJax files missing: {failed}"
     assert "\\frac" not in text and "\\sum" not in text and "$$" not in text

@@ -42,6 +42,13 @@ def widgets_extension_enabled(name="@jupyter-widgets/jupyterlab-manager") -> tup
     return ("enabled" in line and "OK" in line), listing
 
 
+def require_extensions(*names: str) -> None:
+    """Fail with ``jupyter labextension list``'s output unless every Lab extension in ``names`` is enabled."""
+    for name in names:
+        ok, listing = widgets_extension_enabled(name)
+        assert ok, f"the {name} JupyterLab extension is not enabled; `jupyter labextension list` says:\n{listing}"
+
+
 class LabServer:
     def __init__(self, notebooks, workdir, start_timeout=180.0):
         self.workdir = Path(workdir)

@@ -1,13 +1,18 @@
-"""Playwright actions on a JupyterLab page: open and run a notebook, read a canvas widget, run a cell."""
+"""Playwright actions on a JupyterLab page: launch Chromium, open a page that leaves a screenshot, open and run
+a notebook, read a canvas widget, run a cell, record a response time."""
 
 from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
+#: Screenshots and timings.txt of the browser tests (git-ignored).
+ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts" / "browser"
 
 # The pixels a <canvas> shows (as a PNG data URL) and their SHA-256.
 _CANVAS_DIGEST_JS = """async (sel) => {
@@ -23,6 +28,38 @@ _CANVAS_PIXEL_JS = """([sel, x, y]) => {
     const d = canvas.getContext('2d').getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
     return [d[0], d[1], d[2]];
 }"""
+
+
+@contextmanager
+def launch_chromium():
+    """Headless Chromium (the Debian package's, never a downloaded one), closed afterwards."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def artifact_page(browser, screenshot_name):
+    """A 1400 x 1100 page; its last state, pass or fail, is saved to ARTIFACTS/screenshot_name for a human."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    try:
+        yield page
+    finally:
+        page.screenshot(path=str(ARTIFACTS / screenshot_name), full_page=True)
+        page.close()
+
+
+def record_timing(line):
+    """Print a measured response time and append it, dated, to ARTIFACTS/timings.txt (never asserted)."""
+    print("\n" + line)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with open(ARTIFACTS / "timings.txt", "a") as f:
+        f.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
 
 
 def open_and_run_all(page, lab, notebook_name, timeout_ms=180_000):
