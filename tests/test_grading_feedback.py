@@ -10,7 +10,6 @@ the browser test opens a page in headless Chromium with the network blocked.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
