@@ -52,7 +52,7 @@ __all__ = [
     # calling student code
     "plain", "call_on_copies", "expect_tuple",
     # layers and update rules (assignment 2)
-    "describe_arrays", "call_layer", "expect_arrays",
+    "describe_arrays", "away_from_zero", "call_layer", "expect_arrays",
     # linear classifiers (assignment 1)
     "LOSS_CASES", "VECTORIZED_CASES", "DW_SHAPE_HINT", "random_problem", "describe_case", "with_loss", "call_loss",
     "expect_loss", "expect_gradient",
@@ -182,6 +182,13 @@ def expect_tuple(out, length, what):
 
 
 # --------------------------------------------------------------------------- layers (assignment 2)
+
+def away_from_zero(rng, shape, dtype, gap):
+    """Standard-normal entries of ``dtype``, each within ``gap`` of 0 replaced by 0.5 (a kink such as ReLU's, or
+    a division by the input, is then never straddled)."""
+    x = rng.standard_normal(shape)
+    return np.where(np.abs(x) < gap, 0.5, x).astype(dtype)
+
 
 def describe_arrays(dtype, **arrays) -> str:
     """How a layer case is named in messages: the input dtype and each array's shape, never its values

@@ -19,7 +19,7 @@ import numpy as np
 
 from cs231n_lib.checks import CheckFailed
 from grading.hidden.core import case_rng, hidden_test, student_object
-from grading.hidden.kit import call_layer, describe_arrays, expect_arrays, expect_close
+from grading.hidden.kit import away_from_zero, call_layer, describe_arrays, expect_arrays, expect_close
 from grading.oracles import layers as oracle
 
 #: (dtype, shape, p)
@@ -27,9 +27,8 @@ _CASES = [(np.float64, (6, 9), 0.7), (np.float32, (4, 3, 5), 0.4), (np.float64, 
           (np.float32, (20, 7), 0.9)]
 
 
-def _nonzero(rng, shape, dtype):
-    x = rng.standard_normal(shape)
-    return np.where(np.abs(x) < 0.1, 0.5, x).astype(dtype)
+#: No input within this of 0, so a kept unit never looks dropped and out / x is well defined.
+_ZERO_GAP = 0.1
 
 
 def _forward(dropout_forward, x, dropout_param):
@@ -44,7 +43,7 @@ def dropout_forward(dropout_forward):
     without a seed, entries are 0 or x / p and about a fraction p is kept."""
     rng = case_rng(5101)
     for dtype, shape, p in _CASES:
-        x = _nonzero(rng, shape, dtype)
+        x = away_from_zero(rng, shape, dtype, _ZERO_GAP)
         seed = int(rng.integers(0, 2 ** 31 - 1))
         param = {"mode": "train", "p": p, "seed": seed}
         label = f"dropout_forward, train mode ({describe_arrays(dtype, x=x, p=p)}, with a seed)"
@@ -104,7 +103,7 @@ def dropout_backward(dropout_forward, dropout_backward):
     (its mask and scale) in train mode, and dout in test mode."""
     rng = case_rng(5202)
     for dtype, shape, p in _CASES:
-        x = _nonzero(rng, shape, dtype)
+        x = away_from_zero(rng, shape, dtype, _ZERO_GAP)
         dout = rng.standard_normal(shape).astype(dtype)
         seed = int(rng.integers(0, 2 ** 31 - 1))
         for mode in ("train", "test"):

@@ -19,7 +19,7 @@ import numpy as np
 
 from cs231n_lib.checks import CheckFailed
 from grading.hidden.core import case_rng, hidden_test
-from grading.hidden.kit import call_layer, describe_arrays, expect_arrays
+from grading.hidden.kit import away_from_zero, call_layer, describe_arrays, expect_arrays
 from grading.oracles import layers as oracle
 
 #: (dtype, shape of x, M): odd, non-square, more than two axes, a single example, a single output.
@@ -92,10 +92,8 @@ def fc_affine_backward(affine_backward):
 _RELU_CASES = [(np.float64, (5, 7)), (np.float32, (3, 4, 2)), (np.float64, (1, 1)), (np.float32, (8, 3))]
 
 
-def _away_from_zero(rng, shape, dtype):
-    """Normal entries, none within 1e-3 of the kink at 0 (the gradient there is a convention)."""
-    x = rng.standard_normal(shape)
-    return (np.where(np.abs(x) < 1e-3, 0.5, x)).astype(dtype)
+#: No input within this of ReLU's kink at 0 (the gradient there is a convention).
+_KINK_GAP = 1e-3
 
 
 @hidden_test("assignment2", "fc_relu_forward", points=1, uses=["cs231n.layers:relu_forward"])
@@ -103,7 +101,7 @@ def fc_relu_forward(relu_forward):
     """relu_forward is max(0, x) elementwise, any shape, in the input's dtype."""
     rng = case_rng(2303)
     for dtype, shape in _RELU_CASES:
-        x = _away_from_zero(rng, shape, dtype)
+        x = away_from_zero(rng, shape, dtype, _KINK_GAP)
         out, _ = call_layer(relu_forward, "relu_forward", x, names=("x",), returns=("out", "cache"))
         want = oracle.relu(x)
         expect_arrays(f"relu_forward ({describe_arrays(dtype, x=x)})", {"out": out}, {"out": want}, dtype,
@@ -119,7 +117,7 @@ def fc_relu_backward(relu_backward):
     """dx of relu_backward (cache x) matches torch autograd: dout where x > 0, else 0."""
     rng = case_rng(2404)
     for dtype, shape in _RELU_CASES:
-        x = _away_from_zero(rng, shape, dtype)
+        x = away_from_zero(rng, shape, dtype, _KINK_GAP)
         dout = rng.standard_normal(shape).astype(dtype)
         dx = call_layer(relu_backward, "relu_backward", dout, x, names=("dout", "cache"))
         _, want = oracle.relu(x, dout)
