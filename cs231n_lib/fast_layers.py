@@ -116,9 +116,8 @@ def max_pool_backward_fast(dout, cache):
     _, _, Ho, Wo = out.shape
     dx = np.zeros_like(x, dtype=np.result_type(x, dout))
     routed = np.zeros(out.shape, dtype=bool)                   # windows whose maximum has been found
-    dx_views = {(i, j): view for i, j, view in _taps(dx, ph, pw, stride, Ho, Wo)}
-    for i, j, view in _taps(x, ph, pw, stride, Ho, Wo):
+    for (_, _, view), (_, _, dview) in zip(_taps(x, ph, pw, stride, Ho, Wo), _taps(dx, ph, pw, stride, Ho, Wo)):
         first = (view == out) & ~routed
         routed |= first
-        dx_views[i, j] += np.where(first, dout, 0)
+        dview += np.where(first, dout, 0)
     return dx

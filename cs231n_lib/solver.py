@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from .progress import progress
-from .student import load_object
+from .student import Unavailable, load_object
 
 __all__ = ["Solver"]
 
@@ -49,9 +49,8 @@ def _resolve_rule(rule):
     if not isinstance(rule, str):
         raise ValueError(f"update_rule must be the name of a function of cs231n/optim.py or a callable, got {rule!r}")
     found = load_object("cs231n.optim", rule)
-    reason = getattr(found, "reason", None)
-    if reason is not None:  # an Unavailable placeholder: the module does not import, or has no such name
-        raise ValueError(f'Invalid update_rule "{rule}": {reason}')
+    if isinstance(found, Unavailable):  # the module does not import, or has no such name
+        raise ValueError(f'Invalid update_rule "{rule}": {found.reason}')
     return found
 
 
@@ -159,7 +158,7 @@ class Solver:
             y_pred.append(np.argmax(scores, axis=1))
         return float(np.mean(np.hstack(y_pred) == y)) if y_pred else 0.0
 
-    def _record_accuracy(self, t, num_iterations):
+    def _record_accuracy(self):
         train_acc = self.check_accuracy(self.X_train, self.y_train, num_samples=self.num_train_samples)
         val_acc = self.check_accuracy(self.X_val, self.y_val, num_samples=self.num_val_samples)
         self.train_acc_history.append(train_acc)
@@ -191,7 +190,7 @@ class Solver:
                     if "learning_rate" in self.optim_configs[k]:
                         self.optim_configs[k]["learning_rate"] *= self.lr_decay
             if t == 0 or t == num_iterations - 1 or epoch_end:
-                train_acc, val_acc = self._record_accuracy(t, num_iterations)
+                train_acc, val_acc = self._record_accuracy()
             bar.set_postfix(epoch=f"{self.epoch}/{self.num_epochs}", loss=f"{self.loss_history[-1]:.3f}",
                             train_acc=f"{train_acc:.3f}", val_acc=f"{val_acc:.3f}", refresh=False)
         bar.close()
