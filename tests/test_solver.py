@@ -88,18 +88,36 @@ def test_each_parameter_gets_its_own_config_and_lr_decay_is_per_epoch():
     assert rates == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
 
 
-def test_update_rule_by_name_comes_from_the_students_optim_module(tmp_path, monkeypatch):
-    package = tmp_path / "cs231n"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "optim.py").write_text("def sgd(w, dw, config=None):\n"
-                                      "    config = config or {}\n"
-                                      "    config['called'] = True\n"
-                                      "    return w - 0.1 * dw, config\n")
-    for name in [m for m in sys.modules if m == "cs231n" or m.startswith("cs231n.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
+def _package_modules() -> list[str]:
+    return [m for m in sys.modules if m == "cs231n" or m.startswith("cs231n.")]
+
+
+@pytest.fixture
+def student_optim(tmp_path, monkeypatch):
+    """``write(source)``: a student package ``cs231n`` whose ``optim.py`` holds ``source``, found first from the
+    working directory.  Whatever ``cs231n`` modules were imported before come back afterwards, and this one's
+    are forgotten (another test file of this process may import an assignment's real package)."""
+    saved = {name: sys.modules.pop(name) for name in _package_modules()}
+
+    def write(source):
+        package = tmp_path / "cs231n"
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+        (package / "optim.py").write_text(source)
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.syspath_prepend(str(tmp_path))
+
+    yield write
+    for name in _package_modules():
+        del sys.modules[name]
+    sys.modules.update(saved)
+
+
+def test_update_rule_by_name_comes_from_the_students_optim_module(student_optim):
+    student_optim("def sgd(w, dw, config=None):\n"
+                  "    config = config or {}\n"
+                  "    config['called'] = True\n"
+                  "    return w - 0.1 * dw, config\n")
     solver = Solver(ToySoftmax(5, 3), blobs(), update_rule="sgd", num_epochs=1, verbose=False, progress=False)
     solver.train()
     assert solver.optim_configs["W"]["called"] is True
@@ -107,15 +125,8 @@ def test_update_rule_by_name_comes_from_the_students_optim_module(tmp_path, monk
         Solver(ToySoftmax(5, 3), blobs(), update_rule="adam")  # not written in this optim.py
 
 
-def test_a_broken_optim_module_is_named_with_its_file_and_line(tmp_path, monkeypatch):
-    package = tmp_path / "cs231n"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "optim.py").write_text("def sgd(w, dw, config=None)\n    return w, config\n")
-    for name in [m for m in sys.modules if m == "cs231n" or m.startswith("cs231n.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
+def test_a_broken_optim_module_is_named_with_its_file_and_line(student_optim):
+    student_optim("def sgd(w, dw, config=None)\n    return w, config\n")
     with pytest.raises(ValueError, match=r"optim\.py, line 1: SyntaxError"):
         Solver(ToySoftmax(5, 3), blobs(), update_rule="sgd")
 
