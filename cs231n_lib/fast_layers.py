@@ -65,16 +65,18 @@ def conv_forward_fast(x, w, b, conv_param):
     stride, pad = conv_param["stride"], conv_param["pad"]
     Ho = conv_output_size(H, HH, stride, pad, "input height")
     Wo = conv_output_size(W, WW, stride, pad, "input width")
+    dtype = np.result_type(x, w)
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) if pad else x
-    # cols[c, i, j, n, h, w] = xp[n, c, i + stride * h, j + stride * w]
-    cols = np.empty((C, HH, WW, N, Ho, Wo), dtype=np.result_type(x, w))
+    # cols[n, c, i, j, h, w] = xp[n, c, i + stride * h, j + stride * w]: one (C*HH*WW, H'*W') matrix per
+    # sample, so that out[n] = w (F, C*HH*WW) @ cols[n] lands in (N, F, H', W') order with no transposed copy.
+    cols = np.empty((N, C, HH, WW, Ho, Wo), dtype=dtype)
     for i, j, view in _taps(xp, HH, WW, stride, Ho, Wo):
-        cols[:, i, j] = view.transpose(1, 0, 2, 3)
-    cols = cols.reshape(C * HH * WW, N * Ho * Wo)
-    out = w.reshape(F, -1) @ cols + b.reshape(-1, 1)
-    out = out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+        cols[:, :, i, j] = view
+    cols = cols.reshape(N, C * HH * WW, Ho * Wo)
+    out = np.matmul(w.reshape(F, -1).astype(dtype, copy=False), cols)
+    out += b.astype(dtype, copy=False).reshape(-1, 1)
     cache = (x.shape, w, cols, conv_param)
-    return np.ascontiguousarray(out), cache
+    return out.reshape(N, F, Ho, Wo), cache
 
 
 def conv_backward_fast(dout, cache):
@@ -83,13 +85,14 @@ def conv_backward_fast(dout, cache):
     F, _, HH, WW = w.shape
     stride, pad = conv_param["stride"], conv_param["pad"]
     _, _, Ho, Wo = dout.shape
-    dout_mat = dout.transpose(1, 0, 2, 3).reshape(F, -1)       # (F, N * Ho * Wo)
-    db = dout_mat.sum(axis=1)
-    dw = (dout_mat @ cols.T).reshape(w.shape)
-    dcols = (w.reshape(F, -1).T @ dout_mat).reshape(C, HH, WW, N, Ho, Wo)
-    dxp = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=dcols.dtype)
+    dtype = cols.dtype
+    dout = np.ascontiguousarray(dout, dtype=dtype).reshape(N, F, Ho * Wo)
+    db = dout.sum(axis=(0, 2))
+    dw = np.matmul(dout, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    dcols = np.matmul(w.reshape(F, -1).T.astype(dtype, copy=False), dout).reshape(N, C, HH, WW, Ho, Wo)
+    dxp = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=dtype)
     for i, j, view in _taps(dxp, HH, WW, stride, Ho, Wo):
-        view += dcols[:, i, j].transpose(1, 0, 2, 3)           # col2im: overlapping windows add up
+        view += dcols[:, :, i, j]                               # col2im: overlapping windows add up
     dx = dxp[:, :, pad:pad + H, pad:pad + W] if pad else dxp
     return np.ascontiguousarray(dx), dw, db
 

@@ -20,3 +20,20 @@ def test_bench_prints_ratios_against_sklearn(capsys):
     # every method agreed with scikit-learn on the same arrays
     diffs = [float(line.split("diff to sklearn ")[1].rstrip(")")) for line in out.splitlines() if "diff to" in line]
     assert len(diffs) == 5 and max(diffs) < 1e-4
+
+
+CONV_BENCH = BENCH.parent / "conv.py"
+
+
+@pytest.mark.slow
+def test_conv_bench_prints_ratio_lines_for_both_cases_and_dtypes(capsys):
+    spec = importlib.util.spec_from_file_location("bench_conv", CONV_BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    ratios, profiles = bench.main(["--tiny", "--repeat", "1"])
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.strip().startswith("ratio ")]
+    assert len(lines) == 6 and all("ours/torch" in line for line in lines)
+    assert sum("naive/ours" in line for line in lines) == 4
+    assert "torch threads" in out and "BLAS threads" in out and "naive = " in out
+    assert set(profiles) == {"classic", "64x32"} and all("col2im" in p and "im2col" in p for p in profiles.values())
