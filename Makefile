@@ -63,6 +63,7 @@ demo: data
 
 bench: data
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/conv.py
 	$(BIN)/python bench/grading.py $(BENCH_GRADING_ARGS)
 
 release: venv
