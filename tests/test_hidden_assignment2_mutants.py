@@ -74,6 +74,43 @@ MUTANTS = {
     "rmsprop_epsilon_inside_sqrt": (
         "optim.py", 'dw / (np.sqrt(cache) + config["epsilon"])', 'dw / np.sqrt(cache + config["epsilon"])',
         {"fc_rmsprop": [r"rmsprop .*: next_w", r"INSIDE the square root"]}),
+    # ConvolutionalNetworks.ipynb.  The net runs on the provided fast layers, so no naive-layer bug costs conv_net_*.
+    # 8. The forward conv pads with pad + 1 zeros (the windows shift by one); the backward is graded on its cache.
+    "conv_padding_off_by_one": (
+        "layers.py", "xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    out = np.zeros(",
+        "xp = np.pad(x, ((0, 0), (0, 0), (pad + 1, pad + 1), (pad + 1, pad + 1)))\n    out = np.zeros(",
+        {"conv_forward_naive": [r"conv_forward_naive \(.*pad=\d\): out:", r"padded with pad \+ 1 zeros"],
+         "conv_backward_naive": [r"fix conv_forward_naive first \(test conv_forward_naive\)"]}),
+    # 9. The conv backward sums dout over the examples only, not over the output positions.
+    "conv_db_not_summed_over_positions": (
+        "layers.py", "db = dout.sum(axis=(0, 2, 3))", "db = dout.sum(axis=0)",
+        {"conv_backward_naive": [r"db has shape \(\d+, \d+, \d+\) but expected \(\d+,\)",
+                                 r"every output position"]}),
+    # 10. Max-pool backward routes each window's gradient to every entry of the window.
+    "max_pool_backward_to_whole_window": (
+        "layers.py", "np.add.at(dx, (n, c, i * stride + r, j * stride + s), dout[:, :, i, j])",
+        "dx[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw] += dout[:, :, i, j][:, :, None, None]",
+        {"conv_max_pool_backward": [r"max_pool_backward_naive \(.*\): dx:", r"EVERY entry of the window"]}),
+    # 11. Group norm groups the channels by c % G instead of in consecutive blocks.
+    "groupnorm_interleaved_groups": (
+        "layers.py", [
+            ("xg = x.reshape(N, G, -1)", "xg = x.reshape(N, C // G, G, H * W).transpose(0, 2, 1, 3).reshape(N, G, -1)"),
+            ("xhat = ((xg - xg.mean(axis=2, keepdims=True)) / std).reshape(x.shape)",
+             "xhat = ((xg - xg.mean(axis=2, keepdims=True)) / std).reshape(N, G, C // G, H * W).transpose(\n"
+             "        0, 2, 1, 3).reshape(x.shape)")],
+        {"conv_spatial_gn_forward": [r"spatial_groupnorm_forward \(.*G=\d\): out:", r"grouped by c % G"],
+         "conv_spatial_gn_backward": [r"fix spatial_groupnorm_forward first \(test conv_spatial_gn_forward\)"]}),
+    # 12. Spatial batchnorm takes its statistics per (example, channel) instead of per channel.
+    "spatial_bn_per_example_and_channel": (
+        "layers.py", "flat = x.transpose(0, 2, 3, 1).reshape(-1, C)\n"
+                     "    out, cache = batchnorm_forward(flat, gamma, beta, bn_param)\n"
+                     "    out = out.reshape(N, H, W, C).transpose(0, 3, 1, 2)",
+        "flat = x.reshape(N * C, H * W).T\n"
+        "    out, cache = batchnorm_forward(flat, np.tile(gamma, N), np.tile(beta, N), bn_param)\n"
+        "    out = out.T.reshape(N, C, H, W)",
+        {"conv_spatial_bn_forward": [r"spatial_batchnorm_forward, train mode \(.*\): out:",
+                                     r"per \(example, channel\)"],
+         "conv_spatial_bn_backward": [r"fix spatial_batchnorm_forward first \(test conv_spatial_bn_forward\)"]}),
     # An in-place change of an input is seen (call_on_copies); the sandwich works on its own arrays.
     "relu_in_place": (
         "layers.py", "out = np.maximum(0, x)", "out = np.maximum(0, x, out=x)",

@@ -219,7 +219,7 @@ def _gn_diagnoses(x, gamma, beta, G, eps):
     diagnoses = []
     if 1 < G < C:
         diagnoses.append(("the channels are grouped by c % G (interleaved): group g holds the C // G CONSECUTIVE "
-                          "channels g * C // G .. (g + 1) * C // G - 1, i.e. x.reshape(N, G, C // G, H, W).",
+                          "channels g * C // G .. (g + 1) * C // G - 1.",
                           _interleaved(x, gamma, beta, G, eps)))
     if G < C:
         diagnoses.append(("each channel is normalised on its own (G = C): normalise each group of C // G channels "
