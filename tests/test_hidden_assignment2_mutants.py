@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from grading.hidden import core
+from grading.tool.student_package import strip_tree
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTION = REPO / "solutions" / "assignment2" / "cs231n"
@@ -129,7 +130,11 @@ def _mutant_package(tmp_path_factory, name, file, changes):
         assert text.count(old) == 1, f"{name}: the solution no longer contains {old!r} once"
         text = text.replace(old, new)
     target.write_text(text)
-    root = f"mutant_{name}_cs231n"
+    return _import_as(folder, f"mutant_{name}_cs231n")
+
+
+def _import_as(folder, root):
+    """The package in ``folder`` imported as ``root`` (its relative imports stay inside it); returns ``root``."""
     spec = importlib.util.spec_from_file_location(root, folder / "__init__.py", submodule_search_locations=[str(folder)])
     sys.modules[root] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sys.modules[root])
@@ -166,3 +171,23 @@ def test_mutant_fails_exactly_its_tests_with_a_fitting_message(tmp_path_factory,
 def test_the_unchanged_copy_passes_everything(tmp_path_factory):
     outcomes = _run_all(_mutant_package(tmp_path_factory, "unchanged", "layers.py", []))
     assert all(o.passed for o in outcomes.values()), {g: o.message for g, o in outcomes.items() if not o.passed}
+
+
+def test_the_release_stubs_fail_every_conv_test_with_their_reason(tmp_path):
+    """The student package as released (every solution region replaced by its stub, as ``strip_tree`` does): each
+    ConvolutionalNetworks hidden test fails and says the function is not written yet."""
+    folder = tmp_path / "cs231n"
+    shutil.copytree(SOLUTION, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    strip_tree(tmp_path, notebooks=SOLUTION.parent)
+    layers, cnn = (folder / "layers.py").read_text(), (folder / "classifiers" / "cnn.py").read_text()
+    for stub in ("conv_forward_naive", "conv_backward_naive", "max_pool_forward_naive", "max_pool_backward_naive",
+                 "spatial_batchnorm_forward", "spatial_batchnorm_backward", "spatial_groupnorm_forward",
+                 "spatial_groupnorm_backward"):
+        assert f'raise NotImplementedError("{stub} is not written yet; checked in ' in layers, stub
+    assert 'raise NotImplementedError("ThreeLayerConvNet.__init__ is not written yet; checked in ' in cnn
+    assert "SOLUTION" not in layers + cnn
+    outcomes = _run_all(_import_as(folder, "released_stubs_cs231n"))
+    conv = {gid: o for gid, o in outcomes.items() if gid.startswith("conv_")}
+    assert len(conv) == 10
+    for gid, outcome in conv.items():
+        assert outcome.message == f"hidden test {gid}: not implemented yet (NotImplementedError)", outcome.message
