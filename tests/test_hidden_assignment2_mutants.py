@@ -31,7 +31,9 @@ MUTANTS = {
     "bn_backward_without_mean_path": (
         "layers.py", "dx = dxc + dmu / N", "dx = dxc",
         {"bn_backward": [r"batchnorm_backward .*: dx:", r"path through the minibatch MEAN"],
-         "bn_fc_net": [r"normalization='batchnorm'.*grads\['(W|gamma|beta)\d'\]", r"batchnorm_backward passes"]}),
+         "bn_fc_net": [r"normalization='batchnorm'.*grads\['(W|gamma|beta)\d'\]", r"batchnorm_backward passes"],
+         # spatial batchnorm reuses batchnorm_backward (as CS231n's does), so its cell pays for the bug too
+         "conv_spatial_bn_backward": [r"spatial_batchnorm_backward .*: dx:", r"it must pass bn_backward"]}),
     # 2. dropout forgets to rescale the kept units.
     "dropout_without_rescale": (
         "layers.py", "mask = ((np.random.rand(*x.shape) < p) / p).astype(x.dtype)",
@@ -63,7 +65,10 @@ MUTANTS = {
         {"bn_forward_train": [r"train mode .*: out:", r"unbiased"],
          "bn_backward": [r"fix batchnorm_forward first \(test bn_forward_train\)"],
          "bn_backward_alt": [r"fix batchnorm_forward first \(test bn_forward_train\)"],
-         "bn_fc_net": [r"normalization='batchnorm'.*training loss", r"passes bn_forward_train first"]}),
+         "bn_fc_net": [r"normalization='batchnorm'.*training loss", r"passes bn_forward_train first"],
+         "conv_spatial_bn_forward": [r"spatial_batchnorm_forward, train mode .*: out:",
+                                     r"it must pass bn_forward_train"],
+         "conv_spatial_bn_backward": [r"fix spatial_batchnorm_forward first \(test conv_spatial_bn_forward\)"]}),
     # 6. affine_backward does not reshape dx to the shape of x.
     "affine_dx_not_reshaped": (
         "layers.py", "dx = dout.dot(w.T).reshape(x.shape)", "dx = dout.dot(w.T)",

@@ -194,7 +194,9 @@ def conv_spatial_bn_backward(spatial_batchnorm_forward, spatial_batchnorm_backwa
                          names=("dout", "cache"), returns=("dx", "dgamma", "dbeta"))
         expect_arrays(label, dict(zip(("dx", "dgamma", "dbeta"), got)),
                       {k: want[k] for k in ("dx", "dgamma", "dbeta")}, dtype, kind="gradient",
-                      hints={**_NORM_GRAD_HINTS,
+                      hints={"dx": {**_NORM_GRAD_HINTS["dx"],
+                                    "values": _NORM_GRAD_HINTS["dx"]["values"] + " (This reuses your batchnorm_backward "
+                                              "on the (N * H * W, C) arrays: it must pass bn_backward.)"},
                              "dgamma": {"shape": "dgamma has the shape of gamma, (C,): sum over axes 0, 2 and 3.",
                                         "values": "gamma[c] multiplies channel c's normalised x at every position."},
                              "dbeta": {"shape": "dbeta has the shape of beta, (C,): sum over axes 0, 2 and 3.",

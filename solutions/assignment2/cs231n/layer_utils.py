@@ -78,11 +78,12 @@ def conv_relu_pool_forward(x, w, b, conv_param, pool_param):
     a, conv_cache = conv_forward_fast(x, w, b, conv_param)
     s, relu_cache = relu_forward(a)
     out, pool_cache = max_pool_forward_fast(s, pool_param)
-    return out, (conv_cache, relu_cache, pool_cache)
+    return out, (conv_cache, relu_cache, pool_cache, out.shape)
 
 
 def conv_relu_pool_backward(dout, cache):
-    """Backward pass of the conv-ReLU-pool sandwich: returns ``(dx, dw, db)``."""
-    conv_cache, relu_cache, pool_cache = cache
-    ds = max_pool_backward_fast(dout, pool_cache)
+    """Backward pass of the conv-ReLU-pool sandwich: returns ``(dx, dw, db)``.  ``dout`` may come flattened,
+    (N, F * H' * W'), as the gradient of a following affine layer's input: it is given the pool's shape."""
+    conv_cache, relu_cache, pool_cache, out_shape = cache
+    ds = max_pool_backward_fast(dout.reshape(out_shape), pool_cache)
     return conv_backward_fast(relu_backward(ds, relu_cache), conv_cache)
