@@ -69,11 +69,12 @@ checks it on broken copies of the solution).  Backward tests build the release's
 forward is already wrong; dropout_backward checks dx against what the student's forward did to x;
 the net's cells set their own params, and bn_fc_net and dropout_fc_net use reg = 0 and no dropout /
 no normalization respectively.  For example: a batchnorm_backward without the mean's path fails
-bn_backward and bn_fc_net; a dropout without the 1 / p fails dropout_forward and dropout_fc_net; Adam
-without bias correction fails fc_adam; an L2 term on the biases fails fc_net_loss and fc_net_grads; an
-unbiased batch variance fails bn_forward_train, bn_backward, bn_backward_alt and bn_fc_net; an
-affine_backward that does not reshape dx fails fc_affine_backward only (fc_affine_relu uses 2-D x, and
-the net's gradients do not include dX).
+bn_backward, bn_fc_net and conv_spatial_bn_backward; a dropout without the 1 / p fails dropout_forward
+and dropout_fc_net; Adam without bias correction fails fc_adam; an L2 term on the biases fails
+fc_net_loss and fc_net_grads; an unbiased batch variance fails bn_forward_train, bn_backward,
+bn_backward_alt, bn_fc_net, conv_spatial_bn_forward and conv_spatial_bn_backward; an affine_backward
+that does not reshape dx fails fc_affine_backward only (fc_affine_relu uses 2-D x, the nets' gradients
+do not include dX, and the provided conv_relu_pool_backward takes a flattened dout).
 
 In ConvolutionalNetworks.ipynb every backward test grades on the student's own forward cache and says so
 when that forward is already wrong; ThreeLayerConvNet runs on the provided fast layers (``cs231n_lib``)
