@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["conv_forward_fast", "conv_backward_fast", "max_pool_forward_fast", "max_pool_backward_fast",
-           "conv_output_size"]
+           "conv_output_size", "im2col", "col2im"]
 
 
 def conv_output_size(size: int, field: int, stride: int, pad: int, what: str = "input") -> int:
@@ -54,6 +54,27 @@ def _taps(xp, HH, WW, stride, Ho, Wo):
             yield i, j, xp[:, :, i:i + stride * (Ho - 1) + 1:stride, j:j + stride * (Wo - 1) + 1:stride]
 
 
+def im2col(xp, HH, WW, stride, Ho, Wo, dtype):
+    """``cols (N, C*HH*WW, Ho*Wo)``, ``cols[n, c, i, j, h, w] = xp[n, c, i + stride * h, j + stride * w]`` for the
+    padded input ``xp``: one matrix per sample, so that ``w (F, C*HH*WW) @ cols[n]`` lands in ``(N, F, H', W')``
+    order with no transposed copy."""
+    N, C = xp.shape[:2]
+    cols = np.empty((N, C, HH, WW, Ho, Wo), dtype=dtype)
+    for i, j, view in _taps(xp, HH, WW, stride, Ho, Wo):
+        cols[:, :, i, j] = view
+    return cols.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def col2im(dcols, padded_shape, stride):
+    """The adjoint of :func:`im2col`: ``dcols (N, C, HH, WW, Ho, Wo)`` added back into a zero array of the
+    padded input's shape (overlapping windows add up)."""
+    _, _, HH, WW, Ho, Wo = dcols.shape
+    dxp = np.zeros(padded_shape, dtype=dcols.dtype)
+    for i, j, view in _taps(dxp, HH, WW, stride, Ho, Wo):
+        view += dcols[:, :, i, j]
+    return dxp
+
+
 def conv_forward_fast(x, w, b, conv_param):
     """Convolution of ``x (N, C, H, W)`` with filters ``w (F, C, HH, WW)`` and biases ``b (F,)``;
     ``conv_param``: ``stride`` and ``pad`` (zero padding on every side).  Returns ``(out, cache)``,
@@ -67,12 +88,7 @@ def conv_forward_fast(x, w, b, conv_param):
     Wo = conv_output_size(W, WW, stride, pad, "input width")
     dtype = np.result_type(x, w)
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) if pad else x
-    # cols[n, c, i, j, h, w] = xp[n, c, i + stride * h, j + stride * w]: one (C*HH*WW, H'*W') matrix per
-    # sample, so that out[n] = w (F, C*HH*WW) @ cols[n] lands in (N, F, H', W') order with no transposed copy.
-    cols = np.empty((N, C, HH, WW, Ho, Wo), dtype=dtype)
-    for i, j, view in _taps(xp, HH, WW, stride, Ho, Wo):
-        cols[:, :, i, j] = view
-    cols = cols.reshape(N, C * HH * WW, Ho * Wo)
+    cols = im2col(xp, HH, WW, stride, Ho, Wo, dtype)
     out = np.matmul(w.reshape(F, -1).astype(dtype, copy=False), cols)
     out += b.astype(dtype, copy=False).reshape(-1, 1)
     cache = (x.shape, w, cols, conv_param)
@@ -90,9 +106,7 @@ def conv_backward_fast(dout, cache):
     db = dout.sum(axis=(0, 2))
     dw = np.matmul(dout, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
     dcols = np.matmul(w.reshape(F, -1).T.astype(dtype, copy=False), dout).reshape(N, C, HH, WW, Ho, Wo)
-    dxp = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=dtype)
-    for i, j, view in _taps(dxp, HH, WW, stride, Ho, Wo):
-        view += dcols[:, :, i, j]                               # col2im: overlapping windows add up
+    dxp = col2im(dcols, (N, C, H + 2 * pad, W + 2 * pad), stride)
     dx = dxp[:, :, pad:pad + H, pad:pad + W] if pad else dxp
     return np.ascontiguousarray(dx), dw, db
 
