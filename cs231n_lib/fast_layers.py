@@ -103,7 +103,7 @@ def conv_backward_fast(dout, cache):
     _, _, Ho, Wo = dout.shape
     dtype = cols.dtype
     dout = np.ascontiguousarray(dout, dtype=dtype).reshape(N, F, Ho * Wo)
-    db = dout.sum(axis=(0, 2))
+    db = dout.sum(axis=(0, 2), dtype=np.float64).astype(dtype)  # accumulate in float64: db may nearly cancel
     dw = np.matmul(dout, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
     dcols = np.matmul(w.reshape(F, -1).T.astype(dtype, copy=False), dout).reshape(N, C, HH, WW, Ho, Wo)
     dxp = col2im(dcols, (N, C, H + 2 * pad, W + 2 * pad), stride)
