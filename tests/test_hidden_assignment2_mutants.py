@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from grading.hidden import core
+from grading.tool.student_package import strip_tree
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTION = REPO / "solutions" / "assignment2" / "cs231n"
@@ -30,7 +31,9 @@ MUTANTS = {
     "bn_backward_without_mean_path": (
         "layers.py", "dx = dxc + dmu / N", "dx = dxc",
         {"bn_backward": [r"batchnorm_backward .*: dx:", r"path through the minibatch MEAN"],
-         "bn_fc_net": [r"normalization='batchnorm'.*grads\['(W|gamma|beta)\d'\]", r"batchnorm_backward passes"]}),
+         "bn_fc_net": [r"normalization='batchnorm'.*grads\['(W|gamma|beta)\d'\]", r"batchnorm_backward passes"],
+         # spatial batchnorm reuses batchnorm_backward (as CS231n's does), so its cell pays for the bug too
+         "conv_spatial_bn_backward": [r"spatial_batchnorm_backward .*: dx:", r"it must pass bn_backward"]}),
     # 2. dropout forgets to rescale the kept units.
     "dropout_without_rescale": (
         "layers.py", "mask = ((np.random.rand(*x.shape) < p) / p).astype(x.dtype)",
@@ -62,7 +65,10 @@ MUTANTS = {
         {"bn_forward_train": [r"train mode .*: out:", r"unbiased"],
          "bn_backward": [r"fix batchnorm_forward first \(test bn_forward_train\)"],
          "bn_backward_alt": [r"fix batchnorm_forward first \(test bn_forward_train\)"],
-         "bn_fc_net": [r"normalization='batchnorm'.*training loss", r"passes bn_forward_train first"]}),
+         "bn_fc_net": [r"normalization='batchnorm'.*training loss", r"passes bn_forward_train first"],
+         "conv_spatial_bn_forward": [r"spatial_batchnorm_forward, train mode .*: out:",
+                                     r"it must pass bn_forward_train"],
+         "conv_spatial_bn_backward": [r"fix spatial_batchnorm_forward first \(test conv_spatial_bn_forward\)"]}),
     # 6. affine_backward does not reshape dx to the shape of x.
     "affine_dx_not_reshaped": (
         "layers.py", "dx = dout.dot(w.T).reshape(x.shape)", "dx = dout.dot(w.T)",
@@ -74,6 +80,43 @@ MUTANTS = {
     "rmsprop_epsilon_inside_sqrt": (
         "optim.py", 'dw / (np.sqrt(cache) + config["epsilon"])', 'dw / np.sqrt(cache + config["epsilon"])',
         {"fc_rmsprop": [r"rmsprop .*: next_w", r"INSIDE the square root"]}),
+    # ConvolutionalNetworks.ipynb.  The net runs on the provided fast layers, so no naive-layer bug costs conv_net_*.
+    # 8. The forward conv pads with pad + 1 zeros (the windows shift by one); the backward is graded on its cache.
+    "conv_padding_off_by_one": (
+        "layers.py", "xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    out = np.zeros(",
+        "xp = np.pad(x, ((0, 0), (0, 0), (pad + 1, pad + 1), (pad + 1, pad + 1)))\n    out = np.zeros(",
+        {"conv_forward_naive": [r"conv_forward_naive \(.*pad=\d\): out:", r"padded with pad \+ 1 zeros"],
+         "conv_backward_naive": [r"fix conv_forward_naive first \(test conv_forward_naive\)"]}),
+    # 9. The conv backward sums dout over the examples only, not over the output positions.
+    "conv_db_not_summed_over_positions": (
+        "layers.py", "db = dout.sum(axis=(0, 2, 3))", "db = dout.sum(axis=0)",
+        {"conv_backward_naive": [r"db has shape \(\d+, \d+, \d+\) but expected \(\d+,\)",
+                                 r"every output position"]}),
+    # 10. Max-pool backward routes each window's gradient to every entry of the window.
+    "max_pool_backward_to_whole_window": (
+        "layers.py", "np.add.at(dx, (n, c, i * stride + r, j * stride + s), dout[:, :, i, j])",
+        "dx[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw] += dout[:, :, i, j][:, :, None, None]",
+        {"conv_max_pool_backward": [r"max_pool_backward_naive \(.*\): dx:", r"EVERY entry of the window"]}),
+    # 11. Group norm groups the channels by c % G instead of in consecutive blocks.
+    "groupnorm_interleaved_groups": (
+        "layers.py", [
+            ("xg = x.reshape(N, G, -1)", "xg = x.reshape(N, C // G, G, H * W).transpose(0, 2, 1, 3).reshape(N, G, -1)"),
+            ("xhat = ((xg - xg.mean(axis=2, keepdims=True)) / std).reshape(x.shape)",
+             "xhat = ((xg - xg.mean(axis=2, keepdims=True)) / std).reshape(N, G, C // G, H * W).transpose(\n"
+             "        0, 2, 1, 3).reshape(x.shape)")],
+        {"conv_spatial_gn_forward": [r"spatial_groupnorm_forward \(.*G=\d\): out:", r"grouped by c % G"],
+         "conv_spatial_gn_backward": [r"fix spatial_groupnorm_forward first \(test conv_spatial_gn_forward\)"]}),
+    # 12. Spatial batchnorm takes its statistics per (example, channel) instead of per channel.
+    "spatial_bn_per_example_and_channel": (
+        "layers.py", "flat = x.transpose(0, 2, 3, 1).reshape(-1, C)\n"
+                     "    out, cache = batchnorm_forward(flat, gamma, beta, bn_param)\n"
+                     "    out = out.reshape(N, H, W, C).transpose(0, 3, 1, 2)",
+        "flat = x.reshape(N * C, H * W).T\n"
+        "    out, cache = batchnorm_forward(flat, np.tile(gamma, N), np.tile(beta, N), bn_param)\n"
+        "    out = out.T.reshape(N, C, H, W)",
+        {"conv_spatial_bn_forward": [r"spatial_batchnorm_forward, train mode \(.*\): out:",
+                                     r"per \(example, channel\)"],
+         "conv_spatial_bn_backward": [r"fix spatial_batchnorm_forward first \(test conv_spatial_bn_forward\)"]}),
     # An in-place change of an input is seen (call_on_copies); the sandwich works on its own arrays.
     "relu_in_place": (
         "layers.py", "out = np.maximum(0, x)", "out = np.maximum(0, x, out=x)",
@@ -92,7 +135,11 @@ def _mutant_package(tmp_path_factory, name, file, changes):
         assert text.count(old) == 1, f"{name}: the solution no longer contains {old!r} once"
         text = text.replace(old, new)
     target.write_text(text)
-    root = f"mutant_{name}_cs231n"
+    return _import_as(folder, f"mutant_{name}_cs231n")
+
+
+def _import_as(folder, root):
+    """The package in ``folder`` imported as ``root`` (its relative imports stay inside it); returns ``root``."""
     spec = importlib.util.spec_from_file_location(root, folder / "__init__.py", submodule_search_locations=[str(folder)])
     sys.modules[root] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sys.modules[root])
@@ -129,3 +176,23 @@ def test_mutant_fails_exactly_its_tests_with_a_fitting_message(tmp_path_factory,
 def test_the_unchanged_copy_passes_everything(tmp_path_factory):
     outcomes = _run_all(_mutant_package(tmp_path_factory, "unchanged", "layers.py", []))
     assert all(o.passed for o in outcomes.values()), {g: o.message for g, o in outcomes.items() if not o.passed}
+
+
+def test_the_release_stubs_fail_every_conv_test_with_their_reason(tmp_path):
+    """The student package as released (every solution region replaced by its stub, as ``strip_tree`` does): each
+    ConvolutionalNetworks hidden test fails and says the function is not written yet."""
+    folder = tmp_path / "cs231n"
+    shutil.copytree(SOLUTION, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    strip_tree(tmp_path, notebooks=SOLUTION.parent)
+    layers, cnn = (folder / "layers.py").read_text(), (folder / "classifiers" / "cnn.py").read_text()
+    for stub in ("conv_forward_naive", "conv_backward_naive", "max_pool_forward_naive", "max_pool_backward_naive",
+                 "spatial_batchnorm_forward", "spatial_batchnorm_backward", "spatial_groupnorm_forward",
+                 "spatial_groupnorm_backward"):
+        assert f'raise NotImplementedError("{stub} is not written yet; checked in ' in layers, stub
+    assert 'raise NotImplementedError("ThreeLayerConvNet.__init__ is not written yet; checked in ' in cnn
+    assert "SOLUTION" not in layers + cnn
+    outcomes = _run_all(_import_as(folder, "released_stubs_cs231n"))
+    conv = {gid: o for gid, o in outcomes.items() if gid.startswith("conv_")}
+    assert len(conv) == 10
+    for gid, outcome in conv.items():
+        assert outcome.message == f"hidden test {gid}: not implemented yet (NotImplementedError)", outcome.message

@@ -43,9 +43,25 @@ dropout_backward      2       cs231n.layers:dropout_forward, cs231n.layers:dropo
 dropout_fc_net        3       cs231n.classifiers.fc_net:FullyConnectedNet   (dropout_keep_ratio < 1, seed)
 ====================  ======  ==========================================================================
 
+ConvolutionalNetworks.ipynb (30 points)
+=======================  ======  ==========================================================================
+conv_forward_naive       3       cs231n.layers:conv_forward_naive
+conv_backward_naive      4       cs231n.layers:conv_forward_naive, cs231n.layers:conv_backward_naive
+conv_max_pool_forward    2       cs231n.layers:max_pool_forward_naive
+conv_max_pool_backward   3       cs231n.layers:max_pool_forward_naive, cs231n.layers:max_pool_backward_naive
+conv_spatial_bn_forward  3       cs231n.layers:spatial_batchnorm_forward   (train + test mode)
+conv_spatial_bn_backward 3       cs231n.layers:spatial_batchnorm_forward, cs231n.layers:spatial_batchnorm_backward
+conv_spatial_gn_forward  3       cs231n.layers:spatial_groupnorm_forward
+conv_spatial_gn_backward 3       cs231n.layers:spatial_groupnorm_forward, cs231n.layers:spatial_groupnorm_backward
+conv_net_loss            3       cs231n.classifiers.cnn:ThreeLayerConvNet   (init shapes/dtype, scores, loss with reg)
+conv_net_grads           3       cs231n.classifiers.cnn:ThreeLayerConvNet   (gradients vs autograd, with reg)
+=======================  ======  ==========================================================================
+
 Modules: ``layers.py`` (affine, ReLU, sandwich, losses), ``optim.py`` (update rules), ``normalization.py``
-(batch and layer norm), ``dropout.py``, ``fc_net.py`` (every ``FullyConnectedNet`` cell).  References:
-``grading.oracles.layers`` and ``grading.oracles.optim`` (torch in float64, autograd).
+(batch and layer norm), ``dropout.py``, ``fc_net.py`` (every ``FullyConnectedNet`` cell), ``conv.py`` (naive
+conv and max pool), ``spatial_norm.py`` (spatial batch and group norm), ``cnn.py`` (``ThreeLayerConvNet``).
+References: ``grading.oracles.layers``, ``grading.oracles.optim`` and ``grading.oracles.conv`` (torch in
+float64, autograd).
 
 Isolation: one mistake costs the cells it should, no more (tests/test_hidden_assignment2_mutants.py
 checks it on broken copies of the solution).  Backward tests build the release's cache themselves
@@ -53,9 +69,20 @@ checks it on broken copies of the solution).  Backward tests build the release's
 forward is already wrong; dropout_backward checks dx against what the student's forward did to x;
 the net's cells set their own params, and bn_fc_net and dropout_fc_net use reg = 0 and no dropout /
 no normalization respectively.  For example: a batchnorm_backward without the mean's path fails
-bn_backward and bn_fc_net; a dropout without the 1 / p fails dropout_forward and dropout_fc_net; Adam
-without bias correction fails fc_adam; an L2 term on the biases fails fc_net_loss and fc_net_grads; an
-unbiased batch variance fails bn_forward_train, bn_backward, bn_backward_alt and bn_fc_net; an
-affine_backward that does not reshape dx fails fc_affine_backward only (fc_affine_relu uses 2-D x, and
-the net's gradients do not include dX).
+bn_backward, bn_fc_net and conv_spatial_bn_backward; a dropout without the 1 / p fails dropout_forward
+and dropout_fc_net; Adam without bias correction fails fc_adam; an L2 term on the biases fails
+fc_net_loss and fc_net_grads; an unbiased batch variance fails bn_forward_train, bn_backward,
+bn_backward_alt, bn_fc_net, conv_spatial_bn_forward and conv_spatial_bn_backward; an affine_backward
+that does not reshape dx fails fc_affine_backward only (fc_affine_relu uses 2-D x, the nets' gradients
+do not include dX, and the provided conv_relu_pool_backward takes a flattened dout).
+
+In ConvolutionalNetworks.ipynb every backward test grades on the student's own forward cache and says so
+when that forward is already wrong; ThreeLayerConvNet runs on the provided fast layers (``cs231n_lib``)
+through the provided sandwiches, and its cells set their own params.  So: conv padding off by one fails
+conv_forward_naive and conv_backward_naive (not the conv_net_* cells); a conv backward whose db is not
+summed over the output positions fails conv_backward_naive only; a max-pool backward that routes the
+gradient to every entry of the window fails conv_max_pool_backward only; a group norm with the wrong
+grouping of channels fails conv_spatial_gn_forward and conv_spatial_gn_backward; a spatial batch norm over
+the wrong axes fails conv_spatial_bn_forward and conv_spatial_bn_backward.  (spatial_batchnorm_* reuse the
+student's batchnorm_forward/backward, as in CS231n, so a batchnorm bug costs those cells too.)
 """

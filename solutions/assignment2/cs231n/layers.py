@@ -6,7 +6,8 @@ gradient with respect to ``out``.  Keep the dtype of the inputs: a float32 batch
 gives float32 outputs and gradients.
 
 Checked in FullyConnectedNets.ipynb (affine, ReLU, svm_loss, softmax_loss),
-BatchNormalization.ipynb (batchnorm, layernorm) and Dropout.ipynb (dropout).
+BatchNormalization.ipynb (batchnorm, layernorm), Dropout.ipynb (dropout) and
+ConvolutionalNetworks.ipynb (naive convolution and max pooling, spatial batch and group normalization).
 """
 
 import numpy as np
@@ -337,3 +338,225 @@ def dropout_backward(dout, cache):
     elif mode == "test":
         dx = dout
     return dx
+
+
+# --------------------------------------------------------------------------- convolution and max pooling (naive)
+# Checked in ConvolutionalNetworks.ipynb.  Naive means loops: clarity first; cs231n_lib.fast_layers has the fast
+# versions with the same API.
+
+def conv_forward_naive(x, w, b, conv_param):
+    """Forward pass of a convolutional layer, with loops.
+
+    Each of the F filters is slid over the zero-padded input (all C channels at once); at each position the
+    output is the sum of the elementwise product of filter and window, plus the filter's bias.
+
+    Inputs:
+    - x: data, of shape (N, C, H, W)
+    - w: filters, of shape (F, C, HH, WW)
+    - b: biases, of shape (F,)
+    - conv_param: a dict with keys
+      - stride: the step between neighbouring windows, in both directions
+      - pad: the number of zeros added on EVERY side of the input (top, bottom, left, right)
+
+    The output has H' = 1 + (H + 2 * pad - HH) // stride rows and W' = 1 + (W + 2 * pad - WW) // stride
+    columns.  Do not modify x (pad a copy, e.g. with np.pad).
+
+    Returns a tuple of:
+    - out: of shape (N, F, H', W'), in the dtype of x
+    - cache: (x, w, b, conv_param)
+    """
+    out = None
+    ### BEGIN SOLUTION
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    assert (H + 2 * pad - HH) % stride == 0 and (W + 2 * pad - WW) % stride == 0, "the windows do not tile the input"
+    Ho, Wo = 1 + (H + 2 * pad - HH) // stride, 1 + (W + 2 * pad - WW) // stride
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, Ho, Wo), dtype=x.dtype)
+    for i in range(Ho):
+        for j in range(Wo):
+            window = xp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]   # (N, C, HH, WW)
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    ### END SOLUTION
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+def conv_backward_naive(dout, cache):
+    """Backward pass of a convolutional layer, with loops.
+
+    Inputs:
+    - dout: upstream gradient, of shape (N, F, H', W')
+    - cache: (x, w, b, conv_param), from conv_forward_naive
+
+    Returns a tuple of:
+    - dx: gradient with respect to x, of shape (N, C, H, W)
+    - dw: gradient with respect to w, of shape (F, C, HH, WW)
+    - db: gradient with respect to b, of shape (F,)
+    """
+    dx, dw, db = None, None, None
+    ### BEGIN SOLUTION
+    x, w, b, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    _, _, Ho, Wo = dout.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = dout.sum(axis=(0, 2, 3))
+    for i in range(Ho):
+        for j in range(Wo):
+            rows, cols = slice(i * stride, i * stride + HH), slice(j * stride, j * stride + WW)
+            g = dout[:, :, i, j]                                                      # (N, F)
+            dw += np.tensordot(g, xp[:, :, rows, cols], axes=([0], [0]))               # (F, C, HH, WW)
+            dxp[:, :, rows, cols] += np.tensordot(g, w, axes=([1], [0]))               # (N, C, HH, WW)
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    ### END SOLUTION
+    return dx, dw, db
+
+
+def max_pool_forward_naive(x, pool_param):
+    """Forward pass of a max-pooling layer, with loops.
+
+    Inputs:
+    - x: data, of shape (N, C, H, W)
+    - pool_param: a dict with keys pool_height, pool_width (the window) and stride; no padding
+
+    The output has H' = 1 + (H - pool_height) // stride rows and W' = 1 + (W - pool_width) // stride columns.
+
+    Returns a tuple of:
+    - out: of shape (N, C, H', W'): the maximum of each window, channel by channel
+    - cache: (x, pool_param)
+    """
+    out = None
+    ### BEGIN SOLUTION
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    Ho, Wo = 1 + (H - ph) // stride, 1 + (W - pw) // stride
+    out = np.zeros((N, C, Ho, Wo), dtype=x.dtype)
+    for i in range(Ho):
+        for j in range(Wo):
+            out[:, :, i, j] = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw].max(axis=(2, 3))
+    ### END SOLUTION
+    cache = (x, pool_param)
+    return out, cache
+
+
+def max_pool_backward_naive(dout, cache):
+    """Backward pass of a max-pooling layer: each window's upstream gradient goes to the element that was the
+    maximum of the window (the FIRST maximum, as np.argmax picks, when several are equal); windows that overlap
+    add up.
+
+    Inputs:
+    - dout: upstream gradient, of shape (N, C, H', W')
+    - cache: (x, pool_param), from max_pool_forward_naive
+
+    Returns:
+    - dx: gradient with respect to x, of shape (N, C, H, W)
+    """
+    dx = None
+    ### BEGIN SOLUTION
+    x, pool_param = cache
+    ph, pw, stride = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    _, _, Ho, Wo = dout.shape
+    dx = np.zeros_like(x)
+    n, c = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    for i in range(Ho):
+        for j in range(Wo):
+            window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw].reshape(N, C, -1)
+            r, s = np.unravel_index(window.argmax(axis=2), (ph, pw))
+            np.add.at(dx, (n, c, i * stride + r, j * stride + s), dout[:, :, i, j])
+    ### END SOLUTION
+    return dx
+
+
+# --------------------------------------------------------------------------- spatial batch and group normalization
+
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Forward pass of spatial batch normalization: batch normalization of each CHANNEL, with the statistics
+    taken over the minibatch and every spatial position (the N * H * W numbers of that channel).
+
+    Inputs:
+    - x: data, of shape (N, C, H, W)
+    - gamma: scale, of shape (C,)
+    - beta: shift, of shape (C,)
+    - bn_param: as for batchnorm_forward (mode, eps, momentum, running_mean, running_var of shape (C,))
+
+    Returns a tuple of:
+    - out: of shape (N, C, H, W)
+    - cache: what spatial_batchnorm_backward needs
+
+    Hint: reuse batchnorm_forward on a reshaped x; a few lines.
+    """
+    out, cache = None, None
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    flat = x.transpose(0, 2, 3, 1).reshape(-1, C)
+    out, cache = batchnorm_forward(flat, gamma, beta, bn_param)
+    out = out.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    ### END SOLUTION
+    return out, cache
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """Backward pass of spatial batch normalization: returns ``(dx, dgamma, dbeta)`` with the shapes of
+    x (N, C, H, W), gamma (C,) and beta (C,).  Hint: reuse batchnorm_backward."""
+    dx, dgamma, dbeta = None, None, None
+    ### BEGIN SOLUTION
+    N, C, H, W = dout.shape
+    dflat, dgamma, dbeta = batchnorm_backward(dout.transpose(0, 2, 3, 1).reshape(-1, C), cache)
+    dx = dflat.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    ### END SOLUTION
+    return dx, dgamma, dbeta
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Forward pass of spatial group normalization: the C channels are split into G groups of C // G
+    CONSECUTIVE channels (channels 0 .. C/G - 1 form group 0, and so on); each example's group is normalised with
+    the mean and (biased) variance of its C/G * H * W numbers, then each channel is scaled by gamma and shifted by
+    beta.  The same in training and at test time.
+
+    Inputs:
+    - x: data, of shape (N, C, H, W)
+    - gamma: scale, of shape (1, C, 1, 1)
+    - beta: shift, of shape (1, C, 1, 1)
+    - G: the number of groups; it divides C
+    - gn_param: a dict with key eps (default 1e-5)
+
+    Returns a tuple of:
+    - out: of shape (N, C, H, W)
+    - cache: what spatial_groupnorm_backward needs
+    """
+    out, cache = None, None
+    eps = gn_param.get("eps", 1e-5)
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    assert C % G == 0, f"G = {G} groups do not divide C = {C} channels"
+    xg = x.reshape(N, G, -1)
+    std = np.sqrt(xg.var(axis=2, keepdims=True) + eps)
+    xhat = ((xg - xg.mean(axis=2, keepdims=True)) / std).reshape(x.shape)
+    out = gamma * xhat + beta
+    cache = (xhat, gamma, std, G)
+    ### END SOLUTION
+    return out, cache
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Backward pass of spatial group normalization: returns ``(dx, dgamma, dbeta)`` with the shapes of
+    x (N, C, H, W), gamma (1, C, 1, 1) and beta (1, C, 1, 1)."""
+    dx, dgamma, dbeta = None, None, None
+    ### BEGIN SOLUTION
+    xhat, gamma, std, G = cache
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3), keepdims=True)
+    dxhat = (dout * gamma).reshape(N, G, -1)
+    xh = xhat.reshape(N, G, -1)
+    M = xh.shape[2]
+    dx = ((M * dxhat - dxhat.sum(axis=2, keepdims=True) - xh * (dxhat * xh).sum(axis=2, keepdims=True))
+          / (M * std)).reshape(dout.shape)
+    ### END SOLUTION
+    return dx, dgamma, dbeta
