@@ -57,6 +57,14 @@ conv_net_loss            3       cs231n.classifiers.cnn:ThreeLayerConvNet   (ini
 conv_net_grads           3       cs231n.classifiers.cnn:ThreeLayerConvNet   (gradients vs autograd, with reg)
 =======================  ======  ==========================================================================
 
+PyTorch.ipynb (9 points)
+=========================  ======  ========================================================================
+torch_flatten              1       cs231n.torch_nets:flatten
+torch_two_layer_fc         2       cs231n.torch_nets:two_layer_fc
+torch_three_layer_convnet  3       cs231n.torch_nets:three_layer_convnet
+torch_module_convnet       3       cs231n.torch_nets:ThreeLayerConvNet   (init statistics, scores, gradients)
+=========================  ======  ========================================================================
+
 Modules: ``layers.py`` (affine, ReLU, sandwich, losses), ``optim.py`` (update rules), ``normalization.py``
 (batch and layer norm), ``dropout.py``, ``fc_net.py`` (every ``FullyConnectedNet`` cell), ``conv.py`` (naive
 conv and max pool), ``spatial_norm.py`` (spatial batch and group norm), ``cnn.py`` (``ThreeLayerConvNet``).
