@@ -71,6 +71,8 @@ class Geometry:
         if self.stride < 1:
             return f"{lhs}: undefined (stride {s})"
         value = self.span / s + 1
+        if self.errors:
+            return f"{lhs} = {self.span}/{s} + 1: no window fits (the output would be {self.span // s + 1})"
         shown = f"{value:g}" if self.remainder == 0 else f"{value:.3g} (not an integer)"
         return f"{lhs} = {self.span}/{s} + 1 = {shown}"
 
