@@ -2,10 +2,10 @@
 
     from cs231n_lib.widgets import knn_demo, linear_classifier_demo
     from cs231n_lib.widgets import computational_graph_demo, weight_init_demo, optimizer_demo
-    from cs231n_lib.widgets import convolution_demo
+    from cs231n_lib.widgets import convolution_demo, receptive_field_demo
 
 Each widget keeps its math in a pure, tested module (``knn_math``,
-``linear_math``, ``graph_math``, ``init_math``, ``optim_math``, ``conv_math``); the ``*_widget`` modules only wire controls and draw.
+``linear_math``, ``graph_math``, ``init_math``, ``optim_math``, ``conv_math``, ``rf_math``); the ``*_widget`` modules only wire controls and draw.
 (Modules are named ``*_widget`` so they never shadow the functions.)
 Names are imported lazily so that the kNN demo does not pay for importing torch.
 """
@@ -25,6 +25,8 @@ _EXPORTS = {
     "OptimizerDemo": "optim_widget",
     "convolution_demo": "conv_widget",
     "ConvolutionDemo": "conv_widget",
+    "receptive_field_demo": "rf_widget",
+    "ReceptiveFieldDemo": "rf_widget",
 }
 
 __all__ = sorted(_EXPORTS)

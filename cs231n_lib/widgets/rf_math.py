@@ -29,7 +29,7 @@ import numpy as np
 from cs231n_lib import fast_layers
 
 __all__ = ["Layer", "conv", "pool", "PRESETS", "LayerRow", "rf_table", "path_counts", "field_box",
-           "effective_rf", "stack_errors"]
+           "centroid", "effective_rf", "stack_errors"]
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,16 @@ def field_box(rows, unit):
     return (math.ceil(cy - half), math.ceil(cx - half), math.floor(cy + half), math.floor(cx + half))
 
 
+def centroid(counts):
+    """The path-weighted centre ``(row, col)`` of ``counts`` rounded to a pixel (``None`` without paths)."""
+    w = np.asarray(counts, dtype=np.float64)
+    total = w.sum()
+    if total <= 0:
+        return None
+    ys, xs = np.indices(w.shape)
+    return int(round((ys * w).sum() / total)), int(round((xs * w).sum() / total))
+
+
 def effective_rf(counts, mass=0.95):
     """The side of the smallest square, centred on the counts' centroid (rounded to a pixel), that holds at
     least ``mass`` of all paths: an "effective" receptive field size. Also the paths' standard deviation
@@ -165,7 +175,7 @@ def effective_rf(counts, mass=0.95):
     ys, xs = np.indices(w.shape)
     cy, cx = (ys * w).sum() / total, (xs * w).sum() / total
     std = float(np.sqrt(((((ys - cy) ** 2) + ((xs - cx) ** 2)) * w).sum() / total / 2))
-    ry, rx = int(round(cy)), int(round(cx))
+    ry, rx = centroid(w)
     dist = np.maximum(np.abs(ys - ry), np.abs(xs - rx))  # Chebyshev distance: squares around the centre
     per_ring = np.bincount(dist.ravel(), weights=w.ravel())
     radius = int(np.searchsorted(np.cumsum(per_ring), mass * total - 1e-9 * total))
