@@ -1,4 +1,4 @@
-"""Grading assignment 2 (part 1) with its bundled samples (grading/samples/assignment2.yaml).
+"""Grading assignment 2 with its bundled samples (grading/samples/assignment2.yaml).
 
 Two runs, sized for CI:
 
@@ -24,7 +24,7 @@ from grading_helpers import html_text
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "assignment2"
 SPEC = course.REPO / "grading" / "samples" / "assignment2.yaml"
-NOTEBOOKS = ["FullyConnectedNets", "BatchNormalization", "Dropout"]
+NOTEBOOKS = ["FullyConnectedNets", "BatchNormalization", "Dropout", "ConvolutionalNetworks"]
 #: The full pipeline's students: everything right, nothing done, and a bug in batchnorm_backward, which the
 #: visible checks of bn_backward_alt (graded on its own) must not drag into a disagreement with the trusted grader.
 FULL = ["s01_perfect", "s02_untouched_release", "s03_batchnorm_backward_ignores_mean"]
@@ -63,11 +63,11 @@ def test_every_sample_scores_exactly_what_the_spec_says(scores_only):
     assert scores_only["mismatches"] == [], "\n".join(scores_only["log"])
 
 
-def test_the_layout_has_the_three_notebooks_and_their_points(scores_only):
+def test_the_layout_has_the_notebooks_and_their_points(scores_only):
     layout = assignment_cells(scores_only["course"], ASSIGNMENT)
     assert sorted(layout) == sorted(NOTEBOOKS)
     auto = {nb: sum(c.max_score for c in cells.values() if not c.solution) for nb, cells in layout.items()}
-    assert auto == {"FullyConnectedNets": 28, "BatchNormalization": 18, "Dropout": 8}
+    assert auto == {"FullyConnectedNets": 28, "BatchNormalization": 18, "Dropout": 8, "ConvolutionalNetworks": 30}
 
 
 @pytest.mark.timeout(1800)
