@@ -104,6 +104,7 @@ def test_filter_bank_is_the_filter_applied_to_the_image():
     assert demo.filtered_view.grid == 28 and len(demo.filtered_view.regions) == 28 * 28
     assert "blue negative" in demo.bank_note_w.value
     demo.filter_w.value = "blur"
+    assert "filter bank: blur (box 3x3) on image 0" in demo.status_w.value
     assert demo.bank_out.min() >= 0 and "blue negative" not in demo.bank_note_w.value
     demo.stride_w.value = 2  # 27/2 on a 28-pixel image: the last row is dropped, as torch does
     assert demo.bank_out.shape == (14, 14) and "dropped (as PyTorch does)" in demo.bank_note_w.value

@@ -219,8 +219,8 @@ class ConvolutionDemo(widgets.VBox):
             w.observe(lambda change: self.update(), names="value")
         self.reseed_btn.on_click(lambda b: self.reseed())
         self.step_w.observe(lambda change: self.draw_step(), names="value")
-        self.filter_w.observe(lambda change: self.draw_bank(), names="value")
-        self.image_w.observe(lambda change: self.draw_bank(), names="value")
+        self.filter_w.observe(lambda change: self._on_bank(), names="value")
+        self.image_w.observe(lambda change: self._on_bank(), names="value")
         self.update()
 
     # ----- state -----------------------------------------------------------------------------------
@@ -277,11 +277,18 @@ class ConvolutionDemo(widgets.VBox):
         self.dot_w.value = self._dot_html(cell_rc)
         if bank:
             self.draw_bank()
+        self._status(t0)
+
+    def _status(self, t0):
+        g, cells = self.geometry, self.cells
         self.last_update_s = time.perf_counter() - t0
-        where = (f"window {k + 1} of {len(cells)}: output cell (row {cell_rc[0]}, col {cell_rc[1]})" if cells
+        k = min(self.step_w.value, len(cells) - 1)
+        where = (f"window {k + 1} of {len(cells)}: output cell (row {cells[k][0]}, col {cells[k][1]})" if cells
                  else "no window fits")
+        bank = f"{cm.FILTERS[self.filter_w.value][0]} on image {self.image_w.value}"
         self.status_w.value = (f"<span style='font-size:90%'>H={g.size}, F={g.field}, S={g.stride}, P={g.pad}, "
                                f"D={g.dilation} &rarr; output {g.out} x {g.out} &middot; {where} &middot; "
+                               f"filter bank: {html.escape(bank)} &middot; "
                                f"updated in {1e3 * self.last_update_s:.0f} ms</span>")
 
     def _formula_html(self):
@@ -309,6 +316,11 @@ class ConvolutionDemo(widgets.VBox):
             lines.append(f"output {k}[{cell_rc[0]}, {cell_rc[1]}] = {terms} + bias {_num(self.b[k])} = "
                          f"<b>{_num(values[k])}</b>")
         return "<div style='font-family:monospace; font-size:85%'>" + "<br>".join(lines) + "</div>"
+
+    def _on_bank(self):
+        t0 = time.perf_counter()
+        self.draw_bank()
+        self._status(t0)
 
     def draw_bank(self):
         """The chosen filter on the chosen image, with the explorer's stride, padding and dilation."""
