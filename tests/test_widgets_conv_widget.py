@@ -145,4 +145,5 @@ def test_update_times():
     largest = time.perf_counter() - t0
     print(f"\nconvolution explorer: built in {build * 1e3:.0f} ms; control -> redrawn, median: "
           + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in times.items())
-          + f"; a step at 9x9, pad 3, 3 channels: {largest * 1e3:.1f} ms; widget says {demo.last_update_s * 1e3:.0f} ms")
+          + f"; a step at 9x9, pad 3, 3 channels: {largest * 1e3:.1f} ms; "
+          f"widget says {demo.last_update_s * 1e3:.0f} ms")

@@ -2,7 +2,6 @@
 the shading is the path counts, the boxes are the theoretical and effective fields, the table shows each
 layer's formulas; update times are printed, never asserted."""
 
-import re
 import statistics
 import time
 
@@ -115,6 +114,6 @@ def test_update_times():
     t0 = time.perf_counter()
     demo.preset_w.value = "dilated"
     preset = time.perf_counter() - t0
-    print(f"\nreceptive field, ten 3x3 convs on 64x64: click -> redrawn median {statistics.median(times) * 1e3:.1f} ms, "
-          f"max {max(times) * 1e3:.1f} ms; dilated preset {preset * 1e3:.1f} ms; widget says "
-          f"{demo.last_update_s * 1e3:.0f} ms")
+    print(f"\nreceptive field, ten 3x3 convs on 64x64: click -> redrawn median "
+          f"{statistics.median(times) * 1e3:.1f} ms, max {max(times) * 1e3:.1f} ms; "
+          f"dilated preset {preset * 1e3:.1f} ms; widget says {demo.last_update_s * 1e3:.0f} ms")

@@ -19,8 +19,7 @@ nothing imports ipywidgets.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -49,7 +48,7 @@ class Geometry:
     span: int
     out: int
     remainder: int
-    errors: tuple = field(default=())
+    errors: tuple = ()
 
     @property
     def extent(self):

@@ -249,7 +249,8 @@ class ConvolutionDemo(widgets.VBox):
             self.cols, self.out = np.zeros((self.x.shape[0] * F * F, 0)), np.zeros((len(self.w), 0, 0))
         else:
             self.cols = cm.im2col_matrix(self.x, F, S, P, D)
-            self.out = (self.w.reshape(len(self.w), -1) @ self.cols + self.b[:, None]).reshape(len(self.w), g.out, g.out)
+            flat = self.w.reshape(len(self.w), -1) @ self.cols + self.b[:, None]
+            self.out = flat.reshape(len(self.w), g.out, g.out)
         self.formula_w.value = self._formula_html()
         last = max(len(self.cells) - 1, 0)
         self._quiet = True  # one draw for the new range
@@ -273,7 +274,8 @@ class ConvolutionDemo(widgets.VBox):
         self.im2col_w.value = (f"<span style='font-size:90%'>matrix {self.cols.shape[0]} x {self.cols.shape[1]} "
                                f"(C_in&middot;F&middot;F rows, H_out&middot;H_out columns); "
                                f"out ({len(self.w)} x {self.cols.shape[1]}) = W ({len(self.w)} x "
-                               f"{self.cols.shape[0]}) @ columns + b</span><br>" + im2col_svg(self.cols, k if cells else None))
+                               f"{self.cols.shape[0]}) @ columns + b</span><br>"
+                               + im2col_svg(self.cols, k if cells else None))
         self.dot_w.value = self._dot_html(cell_rc)
         if bank:
             self.draw_bank()
