@@ -61,6 +61,8 @@ def test_the_window_its_cell_the_dot_product_and_the_column_agree(step):
     cell_w = float(re.search(r'<rect x="[0-9.]+" y="0" width="([0-9.]+)"[^>]*cs231n-conv-column',
                              demo.im2col_w.value).group(1))
     assert round(col_x / cell_w) == step
+    assert f"red column {step} is the window of output cell ({r}, {c})" in demo.im2col_w.value
+    assert "channel 1 in rows 9..17" in demo.im2col_w.value
     assert f"window {step + 1} of 9: output cell (row {r}, col {c})" in demo.status_w.value
     # the input's highlighted taps are the window's padded-input positions
     taps = re.findall(r'<rect x="([0-9.]+)" y="([0-9.]+)"[^>]*class="cs231n-conv-tap"', demo.figure_w.value)[:9]

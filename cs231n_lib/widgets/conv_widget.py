@@ -271,8 +271,13 @@ class ConvolutionDemo(widgets.VBox):
         k = min(self.step_w.value, len(cells) - 1)
         cell_rc = cells[k] if cells else None
         self.figure_w.value = sliding_svg(self.xp, g.pad, self.w, self.b, self.out, g, cell_rc)
+        C, F = self.x.shape[0], g.field
+        blocks = ", ".join(f"channel {c} in rows {c * F * F}..{(c + 1) * F * F - 1}" for c in range(C))
+        current = (f"; the red column {k} is the window of output cell ({cell_rc[0]}, {cell_rc[1]}): the taps of "
+                   f"{blocks}" if cells else "")
         self.im2col_w.value = (f"<span style='font-size:90%'>matrix {self.cols.shape[0]} x {self.cols.shape[1]} "
-                               f"(C_in&middot;F&middot;F rows, H_out&middot;H_out columns); "
+                               f"({C}&middot;{F}&middot;{F} rows, one per (channel, tap row, tap col); "
+                               f"{g.out}&middot;{g.out} columns, one per window{current}). "
                                f"out ({len(self.w)} x {self.cols.shape[1]}) = W ({len(self.w)} x "
                                f"{self.cols.shape[0]}) @ columns + b</span><br>"
                                + im2col_svg(self.cols, k if cells else None))
