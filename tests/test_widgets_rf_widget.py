@@ -28,6 +28,7 @@ def test_starts_with_the_vgg_stack_and_its_centre_unit():
     assert demo.table_w.value.count("cs231n-rf-row") == 6
     assert "5 + 1&middot;1 = <b>6</b>" in demo.table_w.value  # the pool after two convs: r = 5 + (2-1) * 1
     assert "14 + 1&middot;2 = <b>16</b>" in demo.table_w.value and "2&middot;2 = 4" in demo.table_w.value
+    assert "0 + (0.5 - 0)&middot;1 = 0.5" in demo.table_w.value  # the first pool moves the centre half a pixel
     assert "theoretical receptive field 16x16" in demo.status_w.value and "updated in" in demo.status_w.value
     assert demo.output_view.grid == 8 and demo.output_view.interactive
 

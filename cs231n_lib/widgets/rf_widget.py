@@ -10,7 +10,8 @@ input pixel by the number of paths that lead from it to the unit (all weights on
 gradient of the unit with respect to the input), outlines the theoretical receptive field (orange;
 it may reach into the padding) and the square that holds 95% of the paths (green, the effective
 receptive field). The table gives every layer's units ``n``, jump ``j``, receptive field ``r`` and
-start, each computed from the layer below with ``r_out = r_in + (k-1) j_in`` and ``j_out = j_in s``.
+start (the centre of the first unit's field, in input pixels), each computed from the layer below with
+``r_out = r_in + (k-1) j_in``, ``j_out = j_in s`` and ``start_out = start_in + ((k-1)/2 - pad) j_in``.
 
 Two canvas views (``_canvas.PlaneView``) and an HTML table; the math is in
 :mod:`cs231n_lib.widgets.rf_math`. The status line shows how long the last update took.
@@ -54,14 +55,17 @@ def layer_table_html(rows):
     """The per-layer table of :func:`rf_math.rf_table` rows, each value with the formula that gave it."""
     head = ("<tr><th>#</th><th>layer</th><th>k<sub>eff</sub></th><th>pad</th><th>units n</th>"
             "<th>jump j = j<sub>in</sub>&middot;s</th><th>receptive field r = r<sub>in</sub> + (k<sub>eff</sub>-1)"
-            "&middot;j<sub>in</sub></th><th>start</th></tr>")
+            "&middot;j<sub>in</sub></th><th>start = start<sub>in</sub> + ((k<sub>eff</sub>-1)/2 - pad)&middot;j<sub>in</sub>"
+            "</th></tr>")
     body = [f"<tr><td>0</td><td>input</td><td></td><td></td><td>{rows[0].n}</td><td>1</td><td>1</td><td>0</td></tr>"]
     for i, (prev, row) in enumerate(zip(rows, rows[1:]), 1):
         layer = row.layer
         body.append(
             f"<tr class='cs231n-rf-row'><td>{i}</td><td>{html.escape(layer.label)}</td><td>{layer.extent}</td>"
             f"<td>{layer.pad}</td><td>{row.n}</td><td>{prev.j}&middot;{layer.s} = {row.j}</td>"
-            f"<td>{prev.r} + {layer.extent - 1}&middot;{prev.j} = <b>{row.r}</b></td><td>{_fmt(row.start)}</td></tr>")
+            f"<td>{prev.r} + {layer.extent - 1}&middot;{prev.j} = <b>{row.r}</b></td>"
+            f"<td>{_fmt(prev.start)} + ({_fmt((layer.extent - 1) / 2)} - {layer.pad})&middot;{prev.j} = "
+            f"{_fmt(row.start)}</td></tr>")
     return ("<table style='border-collapse:collapse; font-size:90%' border='1' cellpadding='3'>"
             + head + "".join(body) + "</table>")
 
