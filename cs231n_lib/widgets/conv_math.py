@@ -56,12 +56,8 @@ class Geometry:
         return self.dilation * (self.field - 1) + 1
 
     @property
-    def exact(self):
-        return not self.errors and self.remainder == 0
-
-    @property
     def valid(self):
-        return self.exact
+        return not self.errors and self.remainder == 0
 
     def formula(self):
         """The output-size formula with this setting's numbers, e.g. ``(7 + 2*1 - 1*(3-1) - 1)/2 + 1 = 4``."""
