@@ -13,6 +13,7 @@ checkpoints, parameter and multiply-accumulate counts, batch augmentations, and 
 - ``count_params(model)``; ``count_macs(model, input_shape)``: multiply-accumulates of one example through every
   ``nn.Conv2d`` and ``nn.Linear`` (forward hooks), FLOPs ~ 2 x MACs.
 - ``random_crop``, ``random_flip``, ``cutout``, ``Augment``: batch augmentations on ``(N, C, H, W)`` tensors.
+- ``TimeBudgetOneCycle``: a OneCycle learning rate driven by the clock, so a time-budgeted run ends annealed.
 - Experiments: ``deep_net`` (plain or residual, same depth), ``plain_vs_residual``, ``compact_cnn``,
   ``transfer_learning``, ``fit_open_ended``.
 
@@ -40,7 +41,7 @@ from .progress import progress
 __all__ = ["pick_device", "tensor_datasets", "class_subset", "History", "train", "evaluate", "save_checkpoint",
            "load_checkpoint", "count_params", "count_macs", "random_crop", "random_flip", "cutout", "Augment",
            "ResidualBlock", "PlainBlock", "SqueezeExcitation", "deep_net", "plain_vs_residual", "compact_cnn",
-           "transfer_learning", "fit_open_ended"]
+           "transfer_learning", "TimeBudgetOneCycle", "fit_open_ended"]
 
 
 # --------------------------------------------------------------------------- device and data
@@ -389,6 +390,36 @@ def _sgd_onecycle(model, lr, epochs, steps_per_epoch, weight_decay=5e-4):
     return optimizer, scheduler
 
 
+class TimeBudgetOneCycle:
+    """OneCycle by the clock: the learning rate of ``optimizer`` follows OneCycle's cosine warm-up (from ``max_lr /
+    div_factor`` to ``max_lr`` over the first ``pct_start`` of the time) and cosine annealing (to ``max_lr /
+    final_div_factor``), as a function of the seconds elapsed since it was made over ``budget_s``; so training that
+    stops at the time budget always ends annealed, however fast the machine is.  ``step()`` after every batch."""
+
+    def __init__(self, optimizer, max_lr, budget_s, pct_start=0.25, div_factor=25.0, final_div_factor=1e4, clock=None):
+        self.optimizer, self.max_lr, self.budget_s, self.pct_start = optimizer, max_lr, float(budget_s), pct_start
+        self.initial_lr, self.final_lr = max_lr / div_factor, max_lr / div_factor / final_div_factor
+        self.clock = clock or time.monotonic
+        self.start = self.clock()
+        self._set(self.lr_at(0.0))
+
+    def lr_at(self, fraction: float) -> float:
+        """The learning rate after ``fraction`` (0..1, clipped) of the budget."""
+        fraction = min(max(fraction, 0.0), 1.0)
+        if fraction < self.pct_start:
+            lo, hi, t = self.initial_lr, self.max_lr, fraction / self.pct_start
+        else:
+            lo, hi, t = self.max_lr, self.final_lr, (fraction - self.pct_start) / (1 - self.pct_start)
+        return hi + (lo - hi) * (1 + math.cos(math.pi * t)) / 2
+
+    def _set(self, lr):
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
+    def step(self):
+        self._set(self.lr_at((self.clock() - self.start) / self.budget_s))
+
+
 def _steps(dataset, batch_size):
     return math.ceil(len(dataset) / batch_size)
 
@@ -415,9 +446,11 @@ def plain_vs_residual(train_set, val_set, blocks_per_stage=3, width=16, epochs=3
 
 
 def transfer_learning(train_set, test_set, source_classes=(0, 1, 2, 3, 4), target_classes=(5, 6, 7, 8, 9),
-                      labels_per_class=100, pretrain_epochs=3, finetune_epochs=15, channels=(32, 64, 128),
+                      labels_per_class=100, pretrain_per_class=None, pretrain_epochs=3, finetune_epochs=15,
+                      channels=(32, 64, 128),
                       batch_size=64, lr=0.05, device=None, seed=0, verbose=True) -> dict:
-    """Pretrain ``compact_cnn`` on ``source_classes`` (every training example of them), then learn
+    """Pretrain ``compact_cnn`` on ``source_classes`` (``pretrain_per_class`` training examples of each, default all),
+    then learn
     ``target_classes`` from ``labels_per_class`` labels each, three ways with the same budget:
 
     - ``"linear probe"``: the pretrained features frozen (eval mode: batch norm statistics too), a new linear head
@@ -429,7 +462,8 @@ def transfer_learning(train_set, test_set, source_classes=(0, 1, 2, 3, 4), targe
     classes' test examples, "<way>": {"test_acc", "history"}, "labels": number of target labels, "seconds"}``."""
     device = _default(device)
     start = time.monotonic()
-    source_train, source_test = class_subset(train_set, source_classes), class_subset(test_set, source_classes)
+    source_train = class_subset(train_set, source_classes, per_class=pretrain_per_class, seed=seed)
+    source_test = class_subset(test_set, source_classes)
     target_train = class_subset(train_set, target_classes, per_class=labels_per_class, seed=seed)
     target_test = class_subset(test_set, target_classes)
     in_channels = train_set.tensors[0].shape[1]
@@ -475,13 +509,15 @@ def _embed(features, dataset, device, batch_size=500):
     return TensorDataset(out, y)
 
 
-def fit_open_ended(model, train_set, val_set, *, epochs=8, batch_size=128, lr=0.1, time_budget_s=600,
+def fit_open_ended(model, train_set, val_set, *, time_budget_s=600, max_epochs=100, batch_size=128, lr=0.1,
                    augment=None, device=None, seed=0, verbose=True) -> History:
-    """The open-ended model's recipe: SGD + Nesterov momentum, weight decay 5e-4, OneCycle to ``lr`` over ``epochs``
-    epochs, optional ``augment``, the best val epoch kept, stopping at ``time_budget_s``."""
+    """The open-ended model's recipe: SGD + Nesterov momentum, weight decay 5e-4, ``TimeBudgetOneCycle`` to ``lr`` over
+    ``time_budget_s`` seconds (training stops there, annealed, or after ``max_epochs``), optional ``augment``, the
+    best val epoch kept."""
     device = _default(device)
     model.to(device)
-    optimizer, scheduler = _sgd_onecycle(model, lr, epochs, _steps(train_set, batch_size))
-    return train(model, optimizer, train_set, val_set, epochs=epochs, batch_size=batch_size, device=device,
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    scheduler = TimeBudgetOneCycle(optimizer, lr, time_budget_s)
+    return train(model, optimizer, train_set, val_set, epochs=max_epochs, batch_size=batch_size, device=device,
                  scheduler=scheduler, augment=augment, time_budget_s=time_budget_s, seed=seed, desc="open-ended model",
                  verbose=verbose)

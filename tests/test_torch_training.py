@@ -252,3 +252,22 @@ def test_bridge_reports_outputs_gradients_and_what_went_wrong():
     refused = torch_bridge.module_forward_backward(nn.Linear, [3, 2], None, {"weight": np.ones((2, 3))}, x,
                                                    np.ones((2, 2)), device="cpu")
     assert "bias" in refused["load"] and refused["out"] is None
+
+
+@FAST
+@given(budget=st.floats(1.0, 1000.0), pct=st.floats(0.05, 0.6), lr=st.floats(1e-3, 1.0))
+def test_time_budget_onecycle_warms_up_to_max_lr_then_anneals_by_the_clock(budget, pct, lr):
+    now = [0.0]
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=123.0)
+    sched = tt.TimeBudgetOneCycle(opt, lr, budget, pct_start=pct, clock=lambda: now[0])
+    assert opt.param_groups[0]["lr"] == pytest.approx(lr / 25)  # set at once, not at the first step
+    rates = []
+    for t in np.linspace(0, 1.2 * budget, 61):
+        now[0] = t
+        sched.step()
+        rates.append(opt.param_groups[0]["lr"])
+    peak = int(np.argmax(rates))
+    assert rates[peak] <= lr * (1 + 1e-12) and rates[peak] > 0.9 * lr
+    assert all(a <= b + 1e-15 for a, b in zip(rates[:peak], rates[1:peak + 1]))  # warm-up rises
+    assert all(a >= b - 1e-15 for a, b in zip(rates[peak:], rates[peak + 1:]))  # annealing falls
+    assert rates[-1] == pytest.approx(lr / 25 / 1e4) and rates[50] == rates[-1]  # after the budget: the final rate
