@@ -17,7 +17,7 @@ from grading.tool import samples
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = [("assignment1", nb) for nb in ("knn", "svm", "softmax")] + [
-    ("assignment2", nb) for nb in ("FullyConnectedNets", "BatchNormalization", "Dropout")]
+    ("assignment2", nb) for nb in ("FullyConnectedNets", "BatchNormalization", "Dropout", "ConvolutionalNetworks")]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ gradient with respect to ``out``.  Keep the dtype of the inputs: a float32 batch
 gives float32 outputs and gradients.
 
 Checked in FullyConnectedNets.ipynb (affine, ReLU, svm_loss, softmax_loss),
-BatchNormalization.ipynb (batchnorm, layernorm) and Dropout.ipynb (dropout).
+BatchNormalization.ipynb (batchnorm, layernorm), Dropout.ipynb (dropout) and
+ConvolutionalNetworks.ipynb (naive convolution and max pooling, spatial batch and group normalization).
 """
 
 import numpy as np
@@ -273,3 +274,157 @@ def dropout_backward(dout, cache):
     elif mode == "test":
         dx = dout
     return dx
+
+
+# --------------------------------------------------------------------------- convolution and max pooling (naive)
+# Checked in ConvolutionalNetworks.ipynb.  Naive means loops: clarity first; cs231n_lib.fast_layers has the fast
+# versions with the same API.
+
+def conv_forward_naive(x, w, b, conv_param):
+    """Forward pass of a convolutional layer, with loops.
+
+    Each of the F filters is slid over the zero-padded input (all C channels at once); at each position the
+    output is the sum of the elementwise product of filter and window, plus the filter's bias.
+
+    Inputs:
+    - x: data, of shape (N, C, H, W)
+    - w: filters, of shape (F, C, HH, WW)
+    - b: biases, of shape (F,)
+    - conv_param: a dict with keys
+      - stride: the step between neighbouring windows, in both directions
+      - pad: the number of zeros added on EVERY side of the input (top, bottom, left, right)
+
+    The output has H' = 1 + (H + 2 * pad - HH) // stride rows and W' = 1 + (W + 2 * pad - WW) // stride
+    columns.  Do not modify x (pad a copy, e.g. with np.pad).
+
+    Returns a tuple of:
+    - out: of shape (N, F, H', W'), in the dtype of x
+    - cache: (x, w, b, conv_param)
+    """
+    out = None
+    # YOUR CODE HERE
+    raise NotImplementedError("conv_forward_naive is not written yet; checked in ConvolutionalNetworks.ipynb")
+    cache = (x, w, b, conv_param)
+    return out, cache
+
+
+def conv_backward_naive(dout, cache):
+    """Backward pass of a convolutional layer, with loops.
+
+    Inputs:
+    - dout: upstream gradient, of shape (N, F, H', W')
+    - cache: (x, w, b, conv_param), from conv_forward_naive
+
+    Returns a tuple of:
+    - dx: gradient with respect to x, of shape (N, C, H, W)
+    - dw: gradient with respect to w, of shape (F, C, HH, WW)
+    - db: gradient with respect to b, of shape (F,)
+    """
+    dx, dw, db = None, None, None
+    # YOUR CODE HERE
+    raise NotImplementedError("conv_backward_naive is not written yet; checked in ConvolutionalNetworks.ipynb")
+    return dx, dw, db
+
+
+def max_pool_forward_naive(x, pool_param):
+    """Forward pass of a max-pooling layer, with loops.
+
+    Inputs:
+    - x: data, of shape (N, C, H, W)
+    - pool_param: a dict with keys pool_height, pool_width (the window) and stride; no padding
+
+    The output has H' = 1 + (H - pool_height) // stride rows and W' = 1 + (W - pool_width) // stride columns.
+
+    Returns a tuple of:
+    - out: of shape (N, C, H', W'): the maximum of each window, channel by channel
+    - cache: (x, pool_param)
+    """
+    out = None
+    # YOUR CODE HERE
+    raise NotImplementedError("max_pool_forward_naive is not written yet; checked in ConvolutionalNetworks.ipynb")
+    cache = (x, pool_param)
+    return out, cache
+
+
+def max_pool_backward_naive(dout, cache):
+    """Backward pass of a max-pooling layer: each window's upstream gradient goes to the element that was the
+    maximum of the window (the FIRST maximum, as np.argmax picks, when several are equal); windows that overlap
+    add up.
+
+    Inputs:
+    - dout: upstream gradient, of shape (N, C, H', W')
+    - cache: (x, pool_param), from max_pool_forward_naive
+
+    Returns:
+    - dx: gradient with respect to x, of shape (N, C, H, W)
+    """
+    dx = None
+    # YOUR CODE HERE
+    raise NotImplementedError("max_pool_backward_naive is not written yet; checked in ConvolutionalNetworks.ipynb")
+    return dx
+
+
+# --------------------------------------------------------------------------- spatial batch and group normalization
+
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Forward pass of spatial batch normalization: batch normalization of each CHANNEL, with the statistics
+    taken over the minibatch and every spatial position (the N * H * W numbers of that channel).
+
+    Inputs:
+    - x: data, of shape (N, C, H, W)
+    - gamma: scale, of shape (C,)
+    - beta: shift, of shape (C,)
+    - bn_param: as for batchnorm_forward (mode, eps, momentum, running_mean, running_var of shape (C,))
+
+    Returns a tuple of:
+    - out: of shape (N, C, H, W)
+    - cache: what spatial_batchnorm_backward needs
+
+    Hint: reuse batchnorm_forward on a reshaped x; a few lines.
+    """
+    out, cache = None, None
+    # YOUR CODE HERE
+    raise NotImplementedError("spatial_batchnorm_forward is not written yet; checked in ConvolutionalNetworks.ipynb")
+    return out, cache
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """Backward pass of spatial batch normalization: returns ``(dx, dgamma, dbeta)`` with the shapes of
+    x (N, C, H, W), gamma (C,) and beta (C,).  Hint: reuse batchnorm_backward."""
+    dx, dgamma, dbeta = None, None, None
+    # YOUR CODE HERE
+    raise NotImplementedError("spatial_batchnorm_backward is not written yet; checked in ConvolutionalNetworks.ipynb")
+    return dx, dgamma, dbeta
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Forward pass of spatial group normalization: the C channels are split into G groups of C // G
+    CONSECUTIVE channels (channels 0 .. C/G - 1 form group 0, and so on); each example's group is normalised with
+    the mean and (biased) variance of its C/G * H * W numbers, then each channel is scaled by gamma and shifted by
+    beta.  The same in training and at test time.
+
+    Inputs:
+    - x: data, of shape (N, C, H, W)
+    - gamma: scale, of shape (1, C, 1, 1)
+    - beta: shift, of shape (1, C, 1, 1)
+    - G: the number of groups; it divides C
+    - gn_param: a dict with key eps (default 1e-5)
+
+    Returns a tuple of:
+    - out: of shape (N, C, H, W)
+    - cache: what spatial_groupnorm_backward needs
+    """
+    out, cache = None, None
+    eps = gn_param.get("eps", 1e-5)
+    # YOUR CODE HERE
+    raise NotImplementedError("spatial_groupnorm_forward is not written yet; checked in ConvolutionalNetworks.ipynb")
+    return out, cache
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Backward pass of spatial group normalization: returns ``(dx, dgamma, dbeta)`` with the shapes of
+    x (N, C, H, W), gamma (1, C, 1, 1) and beta (1, C, 1, 1)."""
+    dx, dgamma, dbeta = None, None, None
+    # YOUR CODE HERE
+    raise NotImplementedError("spatial_groupnorm_backward is not written yet; checked in ConvolutionalNetworks.ipynb")
+    return dx, dgamma, dbeta
