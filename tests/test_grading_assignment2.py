@@ -24,7 +24,7 @@ from grading_helpers import html_text
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "assignment2"
 SPEC = course.REPO / "grading" / "samples" / "assignment2.yaml"
-NOTEBOOKS = ["FullyConnectedNets", "BatchNormalization", "Dropout", "ConvolutionalNetworks"]
+NOTEBOOKS = ["FullyConnectedNets", "BatchNormalization", "Dropout", "ConvolutionalNetworks", "PyTorch"]
 #: The full pipeline's students: everything right, nothing done, and a bug in batchnorm_backward, which the
 #: visible checks of bn_backward_alt (graded on its own) must not drag into a disagreement with the trusted grader.
 FULL = ["s01_perfect", "s02_untouched_release", "s03_batchnorm_backward_ignores_mean"]
@@ -67,7 +67,8 @@ def test_the_layout_has_the_notebooks_and_their_points(scores_only):
     layout = assignment_cells(scores_only["course"], ASSIGNMENT)
     assert sorted(layout) == sorted(NOTEBOOKS)
     auto = {nb: sum(c.max_score for c in cells.values() if not c.solution) for nb, cells in layout.items()}
-    assert auto == {"FullyConnectedNets": 28, "BatchNormalization": 18, "Dropout": 8, "ConvolutionalNetworks": 30}
+    assert auto == {"FullyConnectedNets": 28, "BatchNormalization": 18, "Dropout": 8, "ConvolutionalNetworks": 30,
+                    "PyTorch": 9}
 
 
 @pytest.mark.timeout(1800)
