@@ -34,6 +34,7 @@ def test_conv_bench_prints_ratio_lines_for_both_cases_and_dtypes(capsys):
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if line.strip().startswith("ratio ")]
     assert len(lines) == 6 and all("ours/torch" in line for line in lines)
-    assert sum("naive/ours" in line for line in lines) == 4
+    assert sum("loops/ours" in line for line in lines) == 4
+    assert sum("solution naive/ours" in line for line in lines) == 4
     assert "torch threads" in out and "BLAS threads" in out and "naive = " in out
     assert set(profiles) == {"classic", "64x32"} and all("col2im" in p and "im2col" in p for p in profiles.values())
