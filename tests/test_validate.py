@@ -17,7 +17,8 @@ from grading.tool import samples
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = [("assignment1", nb) for nb in ("knn", "svm", "softmax")] + [
-    ("assignment2", nb) for nb in ("FullyConnectedNets", "BatchNormalization", "Dropout", "ConvolutionalNetworks")]
+    ("assignment2", nb) for nb in ("FullyConnectedNets", "BatchNormalization", "Dropout", "ConvolutionalNetworks",
+                                   "PyTorch")]
 
 
 @pytest.fixture(scope="module")
