@@ -371,11 +371,12 @@ def deep_net(blocks_per_stage, width=16, residual=True, in_channels=1, num_class
 
 
 def compact_cnn(in_channels=1, num_classes=10, channels=(32, 64, 128), dropout=0.2):
-    """The open-ended model's starting point: per stage two conv-BN-ReLU layers and a 2x2 max pool; then global
+    """The open-ended model's starting point: stages of conv-BN-ReLU layers, each stage ending in a 2x2 max pool --
+    one layer in the first stage (at full resolution, where a layer costs most), two in the others; then global
     average pooling, dropout and a linear layer."""
     layers, c = [], in_channels
-    for out in channels:
-        layers += [conv_bn_relu(c, out), conv_bn_relu(out, out), nn.MaxPool2d(2)]
+    for stage, out in enumerate(channels):
+        layers += [conv_bn_relu(c, out)] + ([conv_bn_relu(out, out)] if stage > 0 else []) + [nn.MaxPool2d(2)]
         c = out
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout), nn.Linear(c, num_classes)]
     return nn.Sequential(*layers)
