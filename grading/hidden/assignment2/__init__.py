@@ -67,9 +67,11 @@ torch_module_convnet       3       cs231n.torch_nets:ThreeLayerConvNet   (init s
 
 Modules: ``layers.py`` (affine, ReLU, sandwich, losses), ``optim.py`` (update rules), ``normalization.py``
 (batch and layer norm), ``dropout.py``, ``fc_net.py`` (every ``FullyConnectedNet`` cell), ``conv.py`` (naive
-conv and max pool), ``spatial_norm.py`` (spatial batch and group norm), ``cnn.py`` (``ThreeLayerConvNet``).
-References: ``grading.oracles.layers``, ``grading.oracles.optim`` and ``grading.oracles.conv`` (torch in
-float64, autograd).
+conv and max pool), ``spatial_norm.py`` (spatial batch and group norm), ``cnn.py`` (``ThreeLayerConvNet``),
+``pytorch.py`` (``cs231n/torch_nets.py``, called through the student-side adapter ``cs231n_lib.torch_bridge``:
+tensors and modules do not cross the data-only wire).  References: ``grading.oracles.layers``,
+``grading.oracles.optim``, ``grading.oracles.conv`` and ``grading.oracles.torch_nets`` (torch in float64,
+autograd).
 
 Isolation: one mistake costs the cells it should, no more (tests/test_hidden_assignment2_mutants.py
 checks it on broken copies of the solution).  Backward tests build the release's cache themselves
