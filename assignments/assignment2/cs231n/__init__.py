@@ -10,6 +10,7 @@ The notebooks import from this package and check what you write here:
 - ``optim.py``        -> FullyConnectedNets.ipynb (sgd_momentum, rmsprop, adam)
 - ``classifiers/fc_net.py`` -> the first three: FullyConnectedNet grows a branch per notebook
 - ``classifiers/cnn.py``    -> ConvolutionalNetworks.ipynb (ThreeLayerConvNet)
+- ``torch_nets.py``   -> PyTorch.ipynb (flatten, two_layer_fc, three_layer_convnet, the nn.Module ThreeLayerConvNet)
 
 Each module is imported on its own, so a mistake in one file costs only the
 tests that need it.  Modules import each other relatively (``from ..layers
