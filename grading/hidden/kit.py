@@ -52,7 +52,7 @@ __all__ = [
     # calling student code
     "plain", "call_on_copies", "expect_tuple",
     # layers and update rules (assignment 2)
-    "describe_arrays", "away_from_zero", "call_layer", "expect_arrays",
+    "describe_arrays", "away_from_zero", "call_layer", "expect_arrays", "expect_net_gradients",
     # linear classifiers (assignment 1)
     "LOSS_CASES", "VECTORIZED_CASES", "DW_SHAPE_HINT", "random_problem", "describe_case", "with_loss", "call_loss",
     "expect_loss", "expect_gradient",
@@ -217,6 +217,27 @@ def expect_arrays(label, got, want, dtype, *, kind="default", keep_dtype=True, h
         k = kind.get(name, "default") if isinstance(kind, dict) else kind
         expect_close(f"{label}: {name}", got[name], value, dtype, hints.get(name), diagnoses.get(name, ()),
                      device=device, kind=k, keep_dtype=keep_dtype)
+
+
+
+def expect_net_gradients(label, grads, params, keys, want, unregularized, reg, dtype, hint, keep_dtype=False):
+    """A net's ``grads[key]`` for each of ``keys`` against the reference gradients ``want`` (at ``reg``), naming the
+    L2 mistakes: a W without reg * W or with it twice, regularized biases, a flipped sign.  ``unregularized``: the
+    reference gradients at reg = 0 (``want`` itself when reg is 0)."""
+    for key in keys:
+        value = np.asarray(params[key], dtype=np.float64)
+        diagnoses = []
+        if reg > 0 and key[0] == "W":
+            diagnoses += [(f"grads[{key!r}] misses the L2 gradient reg * {key}.", unregularized[key]),
+                          (f"grads[{key!r}] has twice the L2 gradient: the loss's term is 0.5 * reg * sum(W ** 2), "
+                           f"so its gradient is reg * {key}.", unregularized[key] + 2 * reg * value)]
+        if reg > 0 and key[0] == "b":
+            diagnoses.append((f"grads[{key!r}] includes an L2 gradient: the biases are not regularized.",
+                              want[key] + reg * value))
+        diagnoses.append((f"grads[{key!r}] has the wrong sign.", -want[key]))
+        expect_close(f"{label}: grads[{key!r}]", grads[key], want[key], dtype,
+                     {"shape": f"grads[{key!r}] has the shape of params[{key!r}].", "values": hint},
+                     diagnoses, kind="gradient", keep_dtype=keep_dtype)
 
 
 # --------------------------------------------------------------------------- linear classifiers (assignment 1)

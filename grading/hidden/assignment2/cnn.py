@@ -15,7 +15,7 @@ import numpy as np
 
 from cs231n_lib.checks import CheckFailed
 from grading.hidden.core import case_rng, hidden_test, student_object
-from grading.hidden.kit import expect_close, expect_tuple, plain
+from grading.hidden.kit import expect_close, expect_net_gradients, expect_tuple, plain
 from grading.oracles import conv as oracle
 
 _NET = "cs231n.classifiers.cnn:ThreeLayerConvNet"
@@ -192,17 +192,5 @@ def conv_net_grads(ThreeLayerConvNet):
                                                                      else [])) + "; one entry per key of self.params.")
         want = oracle.three_layer_convnet(params, X, y, reg=reg)
         data = oracle.three_layer_convnet(params, X, y, reg=0.0) if reg > 0 else want
-        for key in _KEYS:
-            value = np.asarray(params[key], dtype=np.float64)
-            diagnoses = []
-            if reg > 0 and key[0] == "W":
-                diagnoses += [(f"grads[{key!r}] misses the L2 gradient reg * {key}.", data.grads[key]),
-                              (f"grads[{key!r}] has twice the L2 gradient: the loss's term is 0.5 * reg * sum(W ** 2), "
-                               f"so its gradient is reg * {key}.", data.grads[key] + 2 * reg * value)]
-            if reg > 0 and key[0] == "b":
-                diagnoses.append((f"grads[{key!r}] includes an L2 gradient: the biases are not regularized.",
-                                  want.grads[key] + reg * value))
-            diagnoses.append((f"grads[{key!r}] has the wrong sign.", -want.grads[key]))
-            expect_close(f"{label}: grads[{key!r}]", grads[key], want.grads[key], dtype,
-                         {"shape": f"grads[{key!r}] has the shape of params[{key!r}].", "values": _GRADS_HINT},
-                         diagnoses, kind="gradient", keep_dtype=True)
+        expect_net_gradients(label, grads, params, _KEYS, want.grads, data.grads, reg, dtype, _GRADS_HINT,
+                             keep_dtype=True)
