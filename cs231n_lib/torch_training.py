@@ -36,6 +36,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
+from . import torch_bridge
 from .progress import progress
 
 __all__ = ["pick_device", "tensor_datasets", "class_subset", "History", "train", "evaluate", "save_checkpoint",
@@ -47,8 +48,9 @@ __all__ = ["pick_device", "tensor_datasets", "class_subset", "History", "train",
 # --------------------------------------------------------------------------- device and data
 
 def pick_device(verbose: bool = True) -> torch.device:
-    """CUDA when torch sees a GPU, else the CPU; with ``verbose``, prints which (and the GPU's name)."""
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    """CUDA when torch sees a GPU, else the CPU (:func:`cs231n_lib.torch_bridge.pick_device`); with ``verbose``,
+    prints which (and the GPU's name)."""
+    device = torch_bridge.pick_device("auto")
     if verbose:
         what = torch.cuda.get_device_name(0) if device.type == "cuda" else f"{torch.get_num_threads()} CPU threads"
         print(f"training on {device.type} ({what})")
