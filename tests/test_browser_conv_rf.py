@@ -18,7 +18,7 @@ import pytest
 
 from browser.lab_server import LabServer, require_extensions
 from browser.page_actions import (ARTIFACTS, CHROMIUM, artifact_page, canvas_digest, click_at, launch_chromium,
-                                  open_and_run_all, record_timing, wait_for_new_canvas)
+                                  open_and_run_all, record_timing, wait_for_new_canvas, wait_for_widget)
 
 REPO = Path(__file__).resolve().parent.parent
 DEMOS = REPO / "solutions" / "demos"
@@ -51,17 +51,6 @@ def page(browser, request):
         yield pg
 
 
-def _wait_for(page, lab, selector, timeout_ms=180_000):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    try:
-        page.wait_for_selector(selector, timeout=timeout_ms)
-    except PlaywrightTimeout:
-        outputs = page.locator(".jp-OutputArea").all_inner_texts()
-        pytest.fail(f"widget {selector} never rendered. Cell outputs: {outputs!r}.\nLab log tail:\n{lab.log()}")
-    page.locator(selector).scroll_into_view_if_needed()
-    page.wait_for_timeout(300)  # the first draw
-
-
 def _wait_for_text(page, selector, pattern, timeout_s=30.0):
     """Wait until the element's text matches ``pattern``; return (text, seconds waited)."""
     t0 = time.perf_counter()
@@ -82,7 +71,7 @@ CONV_CANVAS, CONV_STATUS = ".cs231n-conv-filtered-view canvas", ".cs231n-conv-st
 
 def test_convolution_demo_filter_bank_and_window_step(lab, page):
     open_and_run_all(page, lab, CONV)
-    _wait_for(page, lab, CONV_CANVAS)
+    wait_for_widget(page, lab, CONV_CANVAS)
     status = page.locator(CONV_STATUS).inner_text()
     assert "output 3 x 3" in status and "window 1 of 9" in status and "Sobel x" in status, status
     assert page.locator(".cs231n-conv-figure .cs231n-conv-tap").count() == 2 * 9
@@ -110,7 +99,7 @@ VIEW_PX, TOP_PX = 360, 20  # PlaneView(width=360, height=380): a 360 px square u
 
 def test_receptive_field_demo_click_on_a_unit(lab, page):
     open_and_run_all(page, lab, RF)
-    _wait_for(page, lab, RF_INPUT)
+    wait_for_widget(page, lab, RF_INPUT)
     status = page.locator(RF_STATUS).inner_text()
     assert "unit (row 4, col 4) of 8x8" in status and "theoretical receptive field 16x16" in status, status
     first = canvas_digest(page, RF_INPUT)

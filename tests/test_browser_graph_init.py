@@ -16,7 +16,7 @@ import pytest
 
 from browser.lab_server import LabServer, require_extensions
 from browser.page_actions import (ARTIFACTS, CHROMIUM, artifact_page, launch_chromium, open_and_run_all,
-                                  record_timing)
+                                  record_timing, wait_for_widget)
 
 REPO = Path(__file__).resolve().parent.parent
 DEMOS = REPO / "solutions" / "demos"
@@ -49,14 +49,8 @@ def page(browser, request):
         yield pg
 
 
-def _wait_for_svg(page, lab, selector, timeout_ms=120_000):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    try:
-        page.wait_for_selector(selector, timeout=timeout_ms)
-    except PlaywrightTimeout:
-        outputs = page.locator(".jp-OutputArea").all_inner_texts()
-        pytest.fail(f"widget {selector} never rendered. Cell outputs: {outputs!r}.\nLab log tail:\n{lab.log()}")
-    page.locator(selector).scroll_into_view_if_needed()
+def _wait_for_svg(page, lab, selector):
+    wait_for_widget(page, lab, selector, timeout_ms=120_000, settle_ms=0)
     return page.locator(selector).inner_html()
 
 

@@ -24,7 +24,7 @@ from matplotlib.colors import to_rgb
 from browser.lab_server import LabServer, require_extensions
 from browser.page_actions import (ARTIFACTS, CHROMIUM, artifact_page, canvas_digest, canvas_pixel, click_at, drag,
                                   launch_chromium, open_and_run_all, record_timing, run_new_cell,
-                                  wait_for_new_canvas)
+                                  wait_for_new_canvas, wait_for_widget)
 from cs231n_lib.widgets import knn_math
 from cs231n_lib.widgets._render import CLASS_COLORS
 
@@ -56,19 +56,6 @@ def browser():
 def page(browser, request):
     with artifact_page(browser, f"{request.node.name}_last.png") as pg:
         yield pg
-
-
-def _wait_for_canvas(page, lab, selector, timeout_ms=180_000):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    try:
-        page.wait_for_selector(selector, timeout=timeout_ms)
-    except PlaywrightTimeout:
-        outputs = page.locator(".jp-OutputArea").all_inner_texts()
-        pytest.fail(f"widget {selector} never rendered. Cell outputs: {outputs!r}. If the output reads "
-                    f"'KNNDemo(...)' or 'Loading widget...', a widget extension (ipywidgets, anywidget) is not "
-                    f"active.\nLab log tail:\n{lab.log()}")
-    page.locator(selector).scroll_into_view_if_needed()
-    page.wait_for_timeout(300)  # the first draw
 
 
 def _shot(page, selector, name):
@@ -124,7 +111,7 @@ def _empty_spot(X, min_gap=0.15):
 
 def test_knn_demo_controls_change_the_figure(lab, page):
     open_and_run_all(page, lab, "knn_demo.ipynb")
-    _wait_for_canvas(page, lab, KNN_CANVAS)
+    wait_for_widget(page, lab, KNN_CANVAS)
     first = canvas_digest(page, KNN_CANVAS)
     _shot(page, ".cs231n-knn-demo", "knn_1_initial.png")
 
@@ -147,7 +134,7 @@ def test_knn_demo_controls_change_the_figure(lab, page):
 
 def test_knn_demo_drag_click_and_probe(lab, page):
     open_and_run_all(page, lab, "knn_demo.ipynb")
-    _wait_for_canvas(page, lab, KNN_CANVAS)
+    wait_for_widget(page, lab, KNN_CANVAS)
     X, y, _ = _knn_state(page)
     page.locator(KNN_CANVAS).scroll_into_view_if_needed()
 
@@ -216,7 +203,7 @@ _ITERATION_JS = ("() => parseInt(document.querySelector('.cs231n-linear-status')
 
 def test_linear_demo_single_update_and_run(lab, page):
     open_and_run_all(page, lab, "linear_classifier_demo.ipynb")
-    _wait_for_canvas(page, lab, LINEAR_CANVAS)
+    wait_for_widget(page, lab, LINEAR_CANVAS)
     assert "iteration 0" in page.locator(".cs231n-linear-status").inner_text()
     assert page.locator(".cs231n-linear-step .widget-readout").inner_text().strip() == "0.1"
     _shot(page, ".cs231n-linear-demo", "linear_1_initial.png")

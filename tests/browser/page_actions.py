@@ -8,6 +8,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -69,6 +71,22 @@ def open_and_run_all(page, lab, notebook_name, timeout_ms=180_000):
     lab.wait_for_idle_kernel(notebook_name, timeout=timeout_ms / 1000)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def wait_for_widget(page, lab, selector, timeout_ms=180_000, settle_ms=300):
+    """Wait until the widget element at ``selector`` has rendered, scroll it into view and give it ``settle_ms`` for
+    its first draw; if it never renders, fail with the cell outputs and the tail of Lab's log."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        page.wait_for_selector(selector, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        outputs = page.locator(".jp-OutputArea").all_inner_texts()
+        pytest.fail(f"widget {selector} never rendered. Cell outputs: {outputs!r}. If an output reads the widget's "
+                    f"repr (e.g. 'KNNDemo(...)') or 'Loading widget...', a widget extension (ipywidgets, anywidget) "
+                    f"is not active.\nLab log tail:\n{lab.log()}")
+    page.locator(selector).scroll_into_view_if_needed()
+    if settle_ms:
+        page.wait_for_timeout(settle_ms)
 
 
 def canvas_digest(page, selector):
