@@ -102,7 +102,7 @@ def torch_conv_round_trip(torch, F):
 
 def profile_conv(x, w, b, stride, pad, repeat):
     """Best-of-``repeat`` milliseconds of each stage of the fast convolution (fast_layers' own im2col and col2im),
-    timed on their own."""
+    timed on their own, each writing where the layer writes it."""
     N, C, H, W = x.shape
     Fn, _, HH, WW = w.shape
     Ho, Wo = fl.conv_output_size(H, HH, stride, pad), fl.conv_output_size(W, WW, stride, pad)
@@ -110,11 +110,17 @@ def profile_conv(x, w, b, stride, pad, repeat):
     c = fl.im2col(xp, HH, WW, stride, Ho, Wo, x.dtype)
     wm = w.reshape(Fn, -1)
     dout = np.random.default_rng(1).standard_normal((N, Fn, Ho * Wo)).astype(x.dtype)
-    dcols = np.matmul(wm.T, dout).reshape(N, C, HH, WW, Ho, Wo)
+    # the backward pass writes dcols and the padded dx into work arrays it keeps between calls: so do the stages
+    dcols_flat = np.matmul(wm.T, dout)
+    dcols, dxp = dcols_flat.reshape(N, C, HH, WW, Ho, Wo), np.empty(xp.shape, dtype=x.dtype)
+
+    def col2im():
+        dxp.fill(0)
+        return fl.col2im(dcols, xp.shape, stride, out=dxp)
     stages = {"pad": lambda: np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))),
               "im2col": lambda: fl.im2col(xp, HH, WW, stride, Ho, Wo, x.dtype),
               "fwd matmul": lambda: np.matmul(wm, c), "dw matmul": lambda: np.matmul(dout, c.transpose(0, 2, 1)).sum(0),
-              "dcols matmul": lambda: np.matmul(wm.T, dout), "col2im": lambda: fl.col2im(dcols, xp.shape, stride)}
+              "dcols matmul": lambda: np.matmul(wm.T, dout, out=dcols_flat), "col2im": col2im}
     return {name: 1e3 * time_function(f, repeat=repeat) for name, f in stages.items()}
 
 
